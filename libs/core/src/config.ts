@@ -1,0 +1,27 @@
+/**
+ * Herald's settings, resolved once at start-up from `herald.yml` (optional) overridden by the
+ * environment (DESIGN.md, configuration). Secrets stay in this object and are never logged.
+ */
+export interface HeraldConfig {
+  dataDir: string;
+  eventStore: { kind: 'sqlite'; synchronous: 'FULL' | 'NORMAL' } | { kind: 'esdb'; url: string };
+  readStore: { kind: 'sqlite' } | { kind: 'mongo'; url: string; databasePrefix: string };
+  port: number;
+  logLevel: string;
+  adminToken?: string;
+  /** 32 bytes, from HERALD_MASTER_KEY or generated into the data dir on first start. */
+  masterKey?: Buffer;
+  publicUrl: string;
+  discord: { token?: string; devGuildId?: string; gateway: boolean };
+  upstreams: Record<
+    'openfront' | 'discord' | 'simplyplural' | 'pluralkit' | 'getstream' | 'fitbit' | 'fitbitAuth',
+    string
+  >;
+  /** Largest accepted JSON request body, in bytes. */
+  maxBodyBytes: number;
+  /** How often a process polls the shared SQLite log for events written by another process. */
+  pollIntervalMs: number;
+}
+
+/** Nest injection token for the resolved `HeraldConfig`. */
+export const HERALD_CONFIG = Symbol('HERALD_CONFIG');
