@@ -9,8 +9,6 @@ export interface HeraldConfig {
   port: number;
   logLevel: string;
   adminToken?: string;
-  /** 32 bytes, from HERALD_MASTER_KEY or generated into the data dir on first start. */
-  masterKey?: Buffer;
   publicUrl: string;
   discord: { token?: string; devGuildId?: string; gateway: boolean };
   upstreams: Record<

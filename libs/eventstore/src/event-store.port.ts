@@ -44,7 +44,7 @@ export interface ReadAllOptions {
 }
 
 export interface SubscribeOptions {
-  /** Exclusive: delivery starts with the first event after this position. Absent: from the start. */
+  /** Exclusive: delivery starts with the first event after this position. Absent or 0: from the start. */
   afterPosition?: number;
   filter?: EventFilter;
   /** Most events per delivered batch (default 500). */
@@ -65,7 +65,9 @@ export interface EventStore {
   /**
    * Appends events atomically (all or none). Throws `WrongExpectedRevision` on a concurrency
    * mismatch, `StreamDeleted` after `deleteStream`. Re-appending events whose ids already stand in
-   * the stream at that place is a no-op returning the original result (idempotent retries).
+   * the stream at that place is a no-op returning the original result (idempotent retries); with
+   * `any` / `stream_exists`, "that place" is wherever the first id already stands.
+   * At least one event, each with a uuid id; anything else is refused with a `RangeError`.
    */
   append(streamId: string, events: NewEvent[], options: AppendOptions): Promise<AppendResult>;
   /** A missing or deleted stream reads as `[]`. */
@@ -75,7 +77,11 @@ export interface EventStore {
   subscribeToAll(options?: SubscribeOptions): EventSubscription;
   /** Position of the newest event in the log, or `null` when the log is empty. */
   headPosition(): Promise<number | null>;
-  /** Hard delete: the events are gone and the stream name cannot be appended to again. */
+  /**
+   * Hard delete: the events are gone and the stream name cannot be appended to again. Deleting a
+   * deleted or never-written stream succeeds and leaves the name dead too. EventStoreDB removes the
+   * events from the stream at once but from the global log only at its next scavenge.
+   */
   deleteStream(streamId: string): Promise<void>;
   /** Throws when the store is unreachable (readiness). */
   ping(): Promise<void>;

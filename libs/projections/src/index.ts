@@ -1,1 +1,4 @@
 export * from './projection';
+export * from './projection-runner';
+export * from './read-model-digest';
+export * from './projections.module';

@@ -7,7 +7,7 @@ export class ReadStoreUnavailable extends Error {
   }
 }
 
-/** A filter, sort, cursor or collection name the store cannot accept. */
+/** A filter, sort, limit, cursor, name, scope, document or checkpoint the store cannot accept. */
 export class InvalidReadQuery extends Error {
   readonly code = 'READSTORE.INVALID_QUERY';
   constructor(message: string) {

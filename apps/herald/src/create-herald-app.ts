@@ -1,0 +1,20 @@
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger } from 'nestjs-pino';
+import type { HeraldConfig } from '@herald/core';
+import { HeraldModule } from './herald.module';
+import { setUpOpenApi } from './openapi';
+
+/** Builds the HTTP server (not yet listening); shared by `main.ts` and the end-to-end tests. */
+export async function createHeraldApp(config: HeraldConfig): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(HeraldModule.forRoot({ config, role: 'server' }), {
+    bufferLogs: true,
+    bodyParser: false,
+  });
+  app.useLogger(app.get(Logger));
+  app.useBodyParser('json', { limit: config.maxBodyBytes, type: ['application/json', 'application/*+json'] });
+  app.disable('x-powered-by');
+  setUpOpenApi(app);
+  app.enableShutdownHooks();
+  return app;
+}

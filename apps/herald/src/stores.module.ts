@@ -1,0 +1,56 @@
+import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { HERALD_CONFIG, type HeraldConfig } from '@herald/core';
+import { EVENT_STORE, createEsdbEventStore, createSqliteEventStore, type EventStore } from '@herald/eventstore';
+import { READ_STORE, createMongoReadStore, createSqliteReadStore, type ReadStore } from '@herald/readstore';
+import { HeraldMetrics, instrumentEventStore } from '@herald/observability';
+
+/** Opens the event log and the read models named by the configuration; one code path for every adapter. */
+@Global()
+@Module({})
+export class StoresModule implements OnApplicationShutdown {
+  constructor(
+    @Inject(EVENT_STORE) private readonly eventStore: EventStore,
+    @Inject(READ_STORE) private readonly readStore: ReadStore,
+  ) {}
+
+  static forRoot(config: HeraldConfig): DynamicModule {
+    return {
+      module: StoresModule,
+      providers: [
+        { provide: HERALD_CONFIG, useValue: config },
+        HeraldMetrics,
+        {
+          provide: EVENT_STORE,
+          inject: [HeraldMetrics],
+          useFactory: (metrics: HeraldMetrics) => instrumentEventStore(openEventStore(config), metrics),
+        },
+        { provide: READ_STORE, useFactory: () => openReadStore(config) },
+      ],
+      exports: [HERALD_CONFIG, HeraldMetrics, EVENT_STORE, READ_STORE],
+    };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([this.eventStore.close(), this.readStore.close()]);
+  }
+}
+
+export function openEventStore(config: HeraldConfig): EventStore {
+  if (config.eventStore.kind === 'esdb') return createEsdbEventStore({ url: config.eventStore.url });
+  mkdirSync(config.dataDir, { recursive: true });
+  return createSqliteEventStore({
+    path: join(config.dataDir, 'events.sqlite'),
+    synchronous: config.eventStore.synchronous,
+    pollIntervalMs: config.pollIntervalMs,
+  });
+}
+
+export function openReadStore(config: HeraldConfig): ReadStore {
+  if (config.readStore.kind === 'mongo') {
+    return createMongoReadStore({ url: config.readStore.url, databasePrefix: config.readStore.databasePrefix });
+  }
+  mkdirSync(config.dataDir, { recursive: true });
+  return createSqliteReadStore({ path: join(config.dataDir, 'readmodels.sqlite') });
+}

@@ -1,0 +1,67 @@
+'use strict';
+// A realistic wins read model, shaped like the wins feature's: per guild, one document per linked
+// member (win total, syncs) and one summary document (totals, leader). Every event reads and
+// upserts both documents, as a projection written against the ReadStore port does.
+
+const MEMBER_WINS = 'bench_member_wins';
+const GUILD_SUMMARY = 'bench_guild_wins_summary';
+const SUMMARY_ID = 'summary';
+
+const guildWinsProjection = {
+  name: 'bench-guild-wins',
+  filter: { eventTypes: ['PlayerLinked', 'WinsSynced'] },
+  collections: [MEMBER_WINS, GUILD_SUMMARY],
+  async apply(event, session) {
+    const { guildId, userId, occurredAt } = event.metadata;
+    const guild = session.forGuild(guildId);
+    const members = guild.collection(MEMBER_WINS);
+    const summaries = guild.collection(GUILD_SUMMARY);
+    const member = (await members.get(userId)) ?? {
+      id: userId,
+      playerId: event.data.playerId,
+      linkedAt: null,
+      wins: 0,
+      syncs: 0,
+      lastSyncedAt: null,
+    };
+    const summary = (await summaries.get(SUMMARY_ID)) ?? {
+      id: SUMMARY_ID,
+      linkedMembers: 0,
+      totalWins: 0,
+      syncs: 0,
+      leader: null,
+      lastSyncedAt: null,
+    };
+    if (event.type === 'PlayerLinked') {
+      if (member.linkedAt === null) summary.linkedMembers += 1;
+      member.linkedAt = event.data.linkedAt;
+      member.playerId = event.data.playerId;
+    } else {
+      member.wins = event.data.wins;
+      member.syncs += 1;
+      member.lastSyncedAt = occurredAt;
+      summary.totalWins += event.data.newWins;
+      summary.syncs += 1;
+      summary.lastSyncedAt = occurredAt;
+      if (summary.leader === null || member.wins > summary.leader.wins) summary.leader = { userId, wins: member.wins };
+    }
+    await members.upsert(member);
+    await summaries.upsert(summary);
+  },
+};
+
+/** Sums the summaries of every guild: what the rebuild must have produced, checked after it. */
+async function summaryTotals(readStore) {
+  const totals = { guilds: 0, linkedMembers: 0, syncs: 0 };
+  for (const scope of await readStore.listScopes()) {
+    if (scope.kind !== 'guild') continue;
+    const summary = await readStore.forScope(scope).collection(GUILD_SUMMARY).get(SUMMARY_ID);
+    if (!summary) continue;
+    totals.guilds += 1;
+    totals.linkedMembers += summary.linkedMembers;
+    totals.syncs += summary.syncs;
+  }
+  return totals;
+}
+
+module.exports = { guildWinsProjection, summaryTotals };

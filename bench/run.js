@@ -1,0 +1,242 @@
+'use strict';
+// `npm run bench`: the raw better-sqlite3 reference, Herald's SQLite stores and Emmett's SQLite
+// event store on the same workloads, on this machine, in this run. See README.md.
+//   --quick          a tenth of the counts (smoke test; figures are not comparable)
+//   --write-results  also writes RESULTS.md with this run's figures
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { betterSqlite3, loadHerald, formatRate, ROOT } = require('./harness');
+const { rawSqlite, heraldSqlite, emmettSqlite, READ_PAGE_SIZE } = require('./systems');
+const { appendWorkload, readWorkload } = require('./workloads');
+const { rebuildWorkload } = require('./rebuild');
+
+const quick = process.argv.includes('--quick');
+const scale = (count) => (quick ? Math.max(1, Math.round(count / 10)) : count);
+
+const ROUNDS = 5;
+const COUNTS = {
+  durable: { appends: scale(5000), warmUp: scale(500), batchSize: 1 },
+  rawBatch: { appends: scale(200), warmUp: scale(20), batchSize: 1000 },
+  storeBatch: { appends: scale(2000), warmUp: scale(200), batchSize: 100 },
+  read: { eventsPerMember: scale(100) },
+  rebuild: { memberCount: 2000, eventsPerMember: scale(500) },
+};
+const REBUILD_TARGET = { eventsPerSecond: 100_000, peakRssBytes: 300e6 };
+
+function packageVersion(dir) {
+  return JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).version;
+}
+
+function machine() {
+  const Database = betterSqlite3();
+  const db = new Database(':memory:');
+  const sqliteVersion = db.prepare('SELECT sqlite_version() AS v').get().v;
+  db.close();
+  const cpus = os.cpus();
+  return {
+    date: new Date().toISOString(),
+    platform: `${os.type()} ${os.release()} ${os.arch()}`,
+    cpu: `${cpus.length} cores, ${cpus[0]?.model ?? 'unknown cpu'}`,
+    memory: `${Math.round(os.totalmem() / 2 ** 30)} GiB`,
+    node: process.version,
+    tmpdir: os.tmpdir(),
+    rawAndHerald: `better-sqlite3 ${packageVersion(path.join(ROOT, 'node_modules', 'better-sqlite3'))} (SQLite ${sqliteVersion}), from the root's node_modules`,
+    emmett: `@event-driven-io/emmett-sqlite ${packageVersion(path.join(__dirname, 'node_modules', '@event-driven-io', 'emmett-sqlite'))} on sqlite3 ${packageVersion(path.join(__dirname, 'node_modules', 'sqlite3'))} (SQLite ${require('sqlite3').VERSION})`,
+  };
+}
+
+/**
+ * Runs one system on a workload; a system that cannot run (Herald not built yet) or fails is
+ * reported as such instead of stopping the other measurements.
+ */
+async function attempt(work) {
+  try {
+    return await work();
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+function heraldOpener(herald) {
+  return herald.missing ? () => Promise.reject(new Error('Herald not available (see above)')) : (file) => heraldSqlite(herald, file);
+}
+
+/** Workloads a) to c): per system, what is timed; `run` measures all three systems interleaved. */
+function appendAndReadPlans(herald) {
+  const openHerald = heraldOpener(herald);
+  const { durable, rawBatch, storeBatch, read } = COUNTS;
+  const readEvents = read.eventsPerMember * 2000;
+  return [
+    {
+      id: 'a',
+      title: `durable single-event appends (WAL, synchronous=FULL): ${durable.appends} appends per system after ${durable.warmUp} warm-up, one transaction each`,
+      unit: 'appends/s',
+      target: 0.5,
+      rows: [
+        { system: 'raw better-sqlite3', what: 'one-row INSERT per transaction', open: rawSqlite, ...durable },
+        { system: 'Herald SQLite', what: 'append(stream, [event], { expectedRevision })', open: openHerald, ...durable },
+        { system: 'Emmett SQLite', what: 'appendToStream(stream, [event], { expectedStreamVersion })', open: emmettSqlite, ...durable },
+      ],
+      run: (rows) => appendWorkload('a', rows, ROUNDS),
+    },
+    {
+      id: 'b',
+      title: `batched appends (WAL, synchronous=FULL): raw ${rawBatch.appends} × ${rawBatch.batchSize} rows, stores ${storeBatch.appends} × ${storeBatch.batchSize} events, after a warm-up`,
+      unit: 'events/s',
+      target: 0.4,
+      rows: [
+        { system: 'raw better-sqlite3', what: `${rawBatch.batchSize} rows per transaction`, open: rawSqlite, ...rawBatch },
+        { system: 'Herald SQLite', what: `append of ${storeBatch.batchSize} events with expectedRevision`, open: openHerald, ...storeBatch },
+        { system: 'Emmett SQLite', what: `appendToStream of ${storeBatch.batchSize} events with expectedStreamVersion`, open: emmettSqlite, ...storeBatch },
+      ],
+      run: (rows) => appendWorkload('b', rows, ROUNDS),
+    },
+    {
+      id: 'c',
+      title: `read the whole log of ${readEvents.toLocaleString('en-US')} events, after one warm-up read`,
+      unit: 'events/s',
+      target: 0.5,
+      rows: [
+        { system: 'raw better-sqlite3', what: 'SELECT all rows + JSON.parse(data), JSON.parse(metadata)', open: rawSqlite },
+        { system: 'Herald SQLite', what: `readAll() in pages of ${READ_PAGE_SIZE} from the start`, open: openHerald },
+        { system: 'Emmett SQLite', what: `readMessagesBatch() in pages of ${READ_PAGE_SIZE}`, open: emmettSqlite },
+      ],
+      run: (rows) => readWorkload('c', rows, ROUNDS, read.eventsPerMember),
+    },
+  ];
+}
+
+/** Adds each row's ratio to the raw reference and the workload's verdict on Herald's ratio. */
+function judge(workload) {
+  const reference = workload.rows[0].result;
+  for (const row of workload.rows) {
+    if (!row.result.error && !reference.error) row.ratio = row.result.rate / reference.rate;
+  }
+  const herald = workload.rows.find((row) => row.system === 'Herald SQLite');
+  workload.verdict = herald.ratio !== undefined && herald.ratio >= workload.target ? 'PASS' : 'MISS';
+  return workload;
+}
+
+function table(rows) {
+  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
+  return rows.map((row) => '  ' + row.map((cell, i) => (i === 2 ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))).join('   ').trimEnd()).join('\n');
+}
+
+function printWorkload(workload) {
+  console.log(`\n${workload.id}) ${workload.title}`);
+  const lines = workload.rows.map((row) => {
+    const rate = row.result.error ? 'not run' : `${formatRate(row.result.rate)} ${workload.unit}`;
+    const ratio = row.ratio === undefined ? '' : `${row.ratio.toFixed(2)} × raw`;
+    let note = '';
+    if (row.result.error) note = row.result.error;
+    else if (row.system === 'Herald SQLite') note = `target ≥ ${workload.target.toFixed(2)} × raw: ${workload.verdict}`;
+    else if (row.result.note) note = row.result.note;
+    return [row.system, row.what, rate, ratio, note];
+  });
+  console.log(table(lines));
+}
+
+async function rebuildSection(herald) {
+  const { memberCount, eventsPerMember } = COUNTS.rebuild;
+  const events = memberCount * eventsPerMember;
+  const title = `rebuild of ${events.toLocaleString('en-US')} events (WinsSynced/PlayerLinked of ${memberCount} members in 50 guilds, plus 5% noise events of other types) into per-member and per-guild read models on Herald's SQLite read store, ProjectionRunner.rebuild()`;
+  const result = herald.missing ? { error: herald.missing } : await attempt(() => rebuildWorkload({ memberCount, eventsPerMember }));
+  const fast = !result.error && result.eventsPerSecond >= REBUILD_TARGET.eventsPerSecond;
+  const lean = !result.error && result.peakRss < REBUILD_TARGET.peakRssBytes;
+  return { id: 'd', title, result, verdict: fast && lean ? 'PASS' : 'MISS', fast, lean };
+}
+
+function printRebuild(rebuild) {
+  console.log(`\nd) ${rebuild.title}`);
+  const { result } = rebuild;
+  if (result.error) {
+    console.log(`  Herald SQLite   not run: ${result.error}   MISS`);
+    return;
+  }
+  console.log(
+    table([
+      ['events applied', `${result.applied.toLocaleString('en-US')} of a ${result.logEvents.toLocaleString('en-US')}-event log`, '', ''],
+      ['time', `${result.seconds.toFixed(2)} s wall, ${result.cpuSeconds.toFixed(2)} s CPU (seeding not counted; after a warm-up rebuild of a small log)`, '', ''],
+      ['rate', `${formatRate(result.eventsPerSecond)} events/s`, '', `target ≥ ${formatRate(REBUILD_TARGET.eventsPerSecond)}: ${rebuild.fast ? 'PASS' : 'MISS'}`],
+      ['peak RSS', `${(result.peakRss / 1e6).toFixed(0)} MB (getrusage maxRSS of the rebuild process)`, '', `target < ${REBUILD_TARGET.peakRssBytes / 1e6} MB: ${rebuild.lean ? 'PASS' : 'MISS'}`],
+      ['digest', result.digest, '', ''],
+    ]),
+  );
+}
+
+function resultsMarkdown(info, workloads, rebuild) {
+  const lines = [
+    '# Benchmark results',
+    '',
+    `Figures of one full \`npm run bench\` run (written by \`node run.js --write-results\`). Ratios compare each`,
+    'store with the raw better-sqlite3 reference measured in the same run on the same machine.',
+    '',
+    `- date: ${info.date}`,
+    `- machine: ${info.cpu}, ${info.memory}, ${info.platform}`,
+    `- node: ${info.node}`,
+    `- raw reference and Herald: ${info.rawAndHerald}`,
+    `- Emmett: ${info.emmett}`,
+    `- temp files under ${info.tmpdir}`,
+    '',
+  ];
+  for (const workload of workloads) {
+    lines.push(`## ${workload.id}) ${workload.title}`, '', `| system | what is timed | ${workload.unit} | ratio to raw | target |`, '| --- | --- | ---: | ---: | --- |');
+    for (const row of workload.rows) {
+      const rate = row.result.error ? `not run: ${row.result.error}` : formatRate(row.result.rate);
+      const ratio = row.ratio === undefined ? '' : row.ratio.toFixed(2);
+      const target = row.system === 'Herald SQLite' ? `≥ ${workload.target.toFixed(2)}: **${workload.verdict}**` : row.system === 'raw better-sqlite3' ? 'reference' : row.result.note ?? '';
+      lines.push(`| ${row.system} | \`${row.what}\` | ${rate} | ${ratio} | ${target} |`);
+    }
+    lines.push('');
+  }
+  lines.push(`## d) ${rebuild.title}`, '');
+  if (rebuild.result.error) lines.push(`Not run: ${rebuild.result.error} — **MISS**`, '');
+  else {
+    const r = rebuild.result;
+    lines.push(
+      '| measure | value | target |',
+      '| --- | ---: | --- |',
+      `| events applied | ${r.applied.toLocaleString('en-US')} (log of ${r.logEvents.toLocaleString('en-US')}) | |`,
+      `| time | ${r.seconds.toFixed(2)} s wall, ${r.cpuSeconds.toFixed(2)} s CPU | |`,
+      `| rate | ${formatRate(r.eventsPerSecond)} events/s | ≥ 100,000: **${rebuild.fast ? 'PASS' : 'MISS'}** |`,
+      `| peak RSS | ${(r.peakRss / 1e6).toFixed(0)} MB | < 300 MB: **${rebuild.lean ? 'PASS' : 'MISS'}** |`,
+      `| read-model digest | \`${r.digest}\` | |`,
+      '',
+    );
+  }
+  return lines.join('\n');
+}
+
+async function main() {
+  const info = machine();
+  console.log(`Herald benchmarks${quick ? ' (--quick: a tenth of the counts, not comparable)' : ''}`);
+  console.log(`  ${info.date} · ${info.cpu} · ${info.memory} · node ${info.node}`);
+  console.log(`  raw + Herald: ${info.rawAndHerald}`);
+  console.log(`  Emmett: ${info.emmett}`);
+  const herald = loadHerald();
+  if (herald.missing) console.log(`  Herald: ${herald.missing}`);
+
+  const workloads = [];
+  console.log(`  each figure: the median of ${ROUNDS} timed rounds; per round the three systems run in turn`);
+  for (const workload of appendAndReadPlans(herald)) {
+    const results = await workload.run(workload.rows);
+    workload.rows.forEach((row, index) => (row.result = results[index]));
+    workloads.push(judge(workload));
+    printWorkload(workload);
+  }
+  const rebuild = await rebuildSection(herald);
+  printRebuild(rebuild);
+
+  const verdicts = [...workloads.map((w) => `${w.id}) ${w.verdict}`), `d) ${rebuild.verdict}`];
+  console.log(`\nHerald against its targets: ${verdicts.join('  ')}`);
+  if (process.argv.includes('--write-results')) {
+    fs.writeFileSync(path.join(__dirname, 'RESULTS.md'), resultsMarkdown(info, workloads, rebuild));
+    console.log('wrote RESULTS.md');
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

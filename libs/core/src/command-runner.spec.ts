@@ -1,0 +1,194 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createSqliteEventStore, type EventStore, WrongExpectedRevision } from '@herald/eventstore';
+import { ManualClock } from './clock';
+import type { CommandContext } from './command-context';
+import { CommandRunner } from './command-runner';
+import type { Decider, DomainEvent } from './decider';
+import { ConcurrencyConflict, InvalidInput } from './errors';
+
+type CounterCommand = { type: 'Increment' } | { type: 'IncrementTwice' } | { type: 'Decrement' } | { type: 'Noop' };
+type Incremented = DomainEvent<'Incremented', { from: number; to: number }>;
+type Decremented = DomainEvent<'Decremented', { from: number; to: number }>;
+type CounterEvent = Incremented | Decremented;
+
+/** A counter whose events say which value they were decided on, so a decision on stale state shows. */
+const counter: Decider<CounterCommand, CounterEvent, { count: number }> = {
+  initialState: () => ({ count: 0 }),
+  evolve: (_state, event) => ({ count: event.data.to }),
+  decide: (command, { count }) => {
+    switch (command.type) {
+      case 'Increment':
+        return [{ type: 'Incremented', data: { from: count, to: count + 1 } }];
+      case 'IncrementTwice':
+        return [
+          { type: 'Incremented', data: { from: count, to: count + 1 } },
+          { type: 'Incremented', data: { from: count + 1, to: count + 2 } },
+        ];
+      case 'Decrement':
+        if (count === 0) throw new InvalidInput('The counter is already at zero.');
+        return [{ type: 'Decremented', data: { from: count, to: count - 1 } }];
+      case 'Noop':
+        return [];
+    }
+  },
+};
+
+const context: CommandContext = { source: 'rest', actorId: 'alice', correlationId: 'corr-1', guildId: '42' };
+const STREAM = 'counter-1';
+
+describe('CommandRunner', () => {
+  let dir: string;
+  let store: EventStore;
+  let clock: ManualClock;
+  let runner: CommandRunner;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'herald-command-runner-'));
+    store = createSqliteEventStore({ path: join(dir, 'events.sqlite') });
+    clock = new ManualClock('2025-05-01T10:00:00.000Z');
+    runner = new CommandRunner(store, clock);
+  });
+
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const run = (command: CounterCommand, extra: { commandId?: string; maxRetries?: number } = {}) =>
+    runner.run({ streamId: STREAM, decider: counter, command, context, ...extra });
+  const storedData = async () => (await store.readStream(STREAM)).map((e) => ({ type: e.type, ...e.data }));
+
+  it('appends the decided events with the context, the clock time and the schema version as metadata', async () => {
+    const result = await run({ type: 'Increment' });
+
+    const [event] = await store.readStream(STREAM);
+    expect(event).toMatchObject({
+      type: 'Incremented',
+      data: { from: 0, to: 1 },
+      metadata: {
+        source: 'rest',
+        actorId: 'alice',
+        correlationId: 'corr-1',
+        guildId: '42',
+        occurredAt: '2025-05-01T10:00:00.000Z',
+        schemaVersion: 1,
+      },
+    });
+    expect(Object.keys(event.metadata)).not.toContain('userId');
+    expect(result).toMatchObject({ state: { count: 1 }, nextExpectedRevision: 0, position: event.position });
+    expect(result.events.map((e) => e.id)).toEqual([event.id]);
+  });
+
+  it('decides on everything already in the stream', async () => {
+    await run({ type: 'IncrementTwice' });
+    const result = await run({ type: 'Decrement' });
+
+    expect(await storedData()).toEqual([
+      { type: 'Incremented', from: 0, to: 1 },
+      { type: 'Incremented', from: 1, to: 2 },
+      { type: 'Decremented', from: 2, to: 1 },
+    ]);
+    expect(result.nextExpectedRevision).toBe(2);
+  });
+
+  it('appends nothing for an empty decision', async () => {
+    const result = await run({ type: 'Noop' });
+
+    expect(await store.headPosition()).toBeNull();
+    expect(result).toEqual({ events: [], state: { count: 0 }, nextExpectedRevision: 'no_stream', position: null });
+  });
+
+  it('appends nothing when a rule refuses the command', async () => {
+    await expect(run({ type: 'Decrement' })).rejects.toBeInstanceOf(InvalidInput);
+    expect(await store.headPosition()).toBeNull();
+  });
+
+  it('reloads and decides again when another writer got there first, so both commands count', async () => {
+    const conflicts = countConflicts(store);
+    runner = new CommandRunner(conflicts.store, clock);
+
+    const results = await Promise.all([run({ type: 'Increment' }), run({ type: 'Increment' })]);
+
+    expect(conflicts.count()).toBeGreaterThanOrEqual(1);
+    expect(await storedData()).toEqual([
+      { type: 'Incremented', from: 0, to: 1 },
+      { type: 'Incremented', from: 1, to: 2 },
+    ]);
+    expect(results.map((r) => r.state.count).sort()).toEqual([1, 2]);
+  });
+
+  it('gives up with ConcurrencyConflict when the stream keeps changing, appending nothing of its own', async () => {
+    const busy = withRivalWriter(store);
+    runner = new CommandRunner(busy, clock);
+
+    await expect(run({ type: 'Increment' }, { maxRetries: 2 })).rejects.toBeInstanceOf(ConcurrencyConflict);
+    const stored = await store.readStream(STREAM);
+    expect(stored).toHaveLength(3);
+    expect(stored.every((e) => e.metadata.actorId === 'rival')).toBe(true);
+  });
+
+  it('appends nothing new when a command is retried with the same command id', async () => {
+    const first = await run({ type: 'IncrementTwice' }, { commandId: 'cmd-1' });
+    clock.advance(60_000);
+    const retry = await run({ type: 'IncrementTwice' }, { commandId: 'cmd-1' });
+
+    expect(await storedData()).toHaveLength(2);
+    expect(retry.events.map((e) => e.id)).toEqual(first.events.map((e) => e.id));
+    expect(retry).toMatchObject({ state: { count: 2 }, nextExpectedRevision: 1, position: first.position });
+  });
+
+  it('appends nothing new for a retry that arrives after other commands', async () => {
+    await run({ type: 'Increment' }, { commandId: 'cmd-1' });
+    await run({ type: 'Increment' }, { commandId: 'cmd-2' });
+    await run({ type: 'Increment' }, { commandId: 'cmd-1' });
+
+    expect(await storedData()).toEqual([
+      { type: 'Incremented', from: 0, to: 1 },
+      { type: 'Incremented', from: 1, to: 2 },
+    ]);
+  });
+
+  it('appends a command once when its retry races the original', async () => {
+    await Promise.all([run({ type: 'Increment' }, { commandId: 'cmd-1' }), run({ type: 'Increment' }, { commandId: 'cmd-1' })]);
+    expect(await storedData()).toEqual([{ type: 'Incremented', from: 0, to: 1 }]);
+  });
+});
+
+/** The store, counting the appends refused for a stale expected revision. */
+function countConflicts(store: EventStore): { store: EventStore; count: () => number } {
+  let conflicts = 0;
+  const counting: EventStore = Object.create(store);
+  counting.append = async (...args) => {
+    try {
+      return await store.append(...args);
+    } catch (error) {
+      if (error instanceof WrongExpectedRevision) conflicts++;
+      throw error;
+    }
+  };
+  return { store: counting, count: () => conflicts };
+}
+
+/** The store, with another writer appending to the stream just before each of our appends. */
+function withRivalWriter(store: EventStore): EventStore {
+  const busy: EventStore = Object.create(store);
+  busy.append = async (streamId, events, options) => {
+    await store.append(
+      streamId,
+      [
+        {
+          id: randomUUID(),
+          type: 'Incremented',
+          data: { from: -1, to: -1 },
+          metadata: { source: 'system', actorId: 'rival', correlationId: 'rival', occurredAt: new Date().toISOString(), schemaVersion: 1 },
+        },
+      ],
+      { expectedRevision: 'any' },
+    );
+    return store.append(streamId, events, options);
+  };
+  return busy;
+}

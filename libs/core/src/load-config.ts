@@ -1,0 +1,145 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse } from 'yaml';
+import type { HeraldConfig } from './config';
+
+/** Raised for a setting Herald cannot start with; the message names the setting, never its value. */
+export class InvalidConfiguration extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidConfiguration';
+  }
+}
+
+type Settings = Record<string, string | undefined>;
+
+/** `herald.yml` keys are the environment names in lower camel case or as written (e.g. `port` or `PORT`). */
+const YAML_KEYS: Record<string, string> = {
+  dataDir: 'HERALD_DATA_DIR',
+  eventStore: 'HERALD_EVENTSTORE',
+  eventStoreUrl: 'EVENTSTORE_URL',
+  readStore: 'HERALD_READSTORE',
+  mongoUrl: 'MONGO_URL',
+  mongoDatabasePrefix: 'HERALD_MONGO_DB_PREFIX',
+  port: 'PORT',
+  logLevel: 'LOG_LEVEL',
+  publicUrl: 'HERALD_PUBLIC_URL',
+  discordDevGuildId: 'DISCORD_DEV_GUILD_ID',
+  discordGateway: 'DISCORD_GATEWAY',
+  maxBodyBytes: 'HERALD_MAX_BODY_BYTES',
+  pollIntervalMs: 'HERALD_POLL_INTERVAL_MS',
+  sqliteSynchronous: 'HERALD_SQLITE_SYNCHRONOUS',
+};
+
+/**
+ * Resolves Herald's settings: `herald.yml` (from HERALD_CONFIG_FILE or the working directory, if
+ * present) overridden by environment variables. Secrets (tokens, keys) are read from the
+ * environment only, so they never sit in a committed file.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): HeraldConfig {
+  const settings: Settings = { ...readYaml(env.HERALD_CONFIG_FILE ?? resolve(cwd, 'herald.yml')), ...definedOnly(env) };
+  const eventStoreKind = oneOf(settings, 'HERALD_EVENTSTORE', ['sqlite', 'esdb'], 'sqlite');
+  const readStoreKind = oneOf(settings, 'HERALD_READSTORE', ['sqlite', 'mongo'], 'sqlite');
+  const config: HeraldConfig = {
+    dataDir: resolve(cwd, settings.HERALD_DATA_DIR ?? './data'),
+    eventStore:
+      eventStoreKind === 'esdb'
+        ? { kind: 'esdb', url: required(settings, 'EVENTSTORE_URL', 'HERALD_EVENTSTORE=esdb') }
+        : { kind: 'sqlite', synchronous: oneOf(settings, 'HERALD_SQLITE_SYNCHRONOUS', ['FULL', 'NORMAL'], 'FULL') },
+    readStore:
+      readStoreKind === 'mongo'
+        ? {
+            kind: 'mongo',
+            url: required(settings, 'MONGO_URL', 'HERALD_READSTORE=mongo'),
+            databasePrefix: settings.HERALD_MONGO_DB_PREFIX ?? 'herald',
+          }
+        : { kind: 'sqlite' },
+    port: integer(settings, 'PORT', 3000, 0, 65535),
+    logLevel: oneOf(settings, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+    adminToken: settings.HERALD_ADMIN_TOKEN || undefined,
+    publicUrl: url(settings, 'HERALD_PUBLIC_URL', 'http://localhost:3000'),
+    discord: {
+      token: settings.DISCORD_TOKEN || undefined,
+      devGuildId: settings.DISCORD_DEV_GUILD_ID || undefined,
+      gateway: (settings.DISCORD_GATEWAY ?? 'on').toLowerCase() !== 'off',
+    },
+    upstreams: {
+      openfront: url(settings, 'OPENFRONT_API_URL', 'https://api.openfront.io'),
+      discord: url(settings, 'DISCORD_API_URL', 'https://discord.com/api'),
+      simplyplural: url(settings, 'SIMPLYPLURAL_API_URL', 'https://api.apparyllis.com'),
+      pluralkit: url(settings, 'PLURALKIT_API_URL', 'https://api.pluralkit.me'),
+      getstream: url(settings, 'GETSTREAM_API_URL', 'https://chat.stream-io-api.com'),
+      fitbit: url(settings, 'FITBIT_API_URL', 'https://api.fitbit.com'),
+      fitbitAuth: url(settings, 'FITBIT_AUTH_URL', 'https://www.fitbit.com'),
+    },
+    maxBodyBytes: integer(settings, 'HERALD_MAX_BODY_BYTES', 100 * 1024, 1024, 50 * 1024 * 1024),
+    pollIntervalMs: integer(settings, 'HERALD_POLL_INTERVAL_MS', 250, 10, 60_000),
+  };
+  if (config.adminToken !== undefined && config.adminToken.length < 16) {
+    throw new InvalidConfiguration('HERALD_ADMIN_TOKEN must be at least 16 characters long');
+  }
+  return config;
+}
+
+const SECRET_KEYS = new Set(['HERALD_ADMIN_TOKEN', 'HERALD_MASTER_KEY', 'DISCORD_TOKEN']);
+
+function readYaml(path: string): Settings {
+  if (!existsSync(path)) return {};
+  const parsed: unknown = parse(readFileSync(path, 'utf8'));
+  if (parsed === null || parsed === undefined) return {};
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new InvalidConfiguration(`${path} must hold a mapping of settings`);
+  }
+  const settings: Settings = {};
+  for (const [key, value] of Object.entries(parsed as Record<string, unknown>)) {
+    const name = YAML_KEYS[key] ?? key;
+    if (SECRET_KEYS.has(name)) {
+      throw new InvalidConfiguration(`${path}: ${name} is a secret; set it in the environment, not in a file`);
+    }
+    if (value !== null && typeof value === 'object') throw new InvalidConfiguration(`${path}: ${key} must be a scalar`);
+    settings[name] = value === null || value === undefined ? undefined : String(value);
+  }
+  return settings;
+}
+
+function definedOnly(env: NodeJS.ProcessEnv): Settings {
+  return Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+}
+
+function required(settings: Settings, name: string, because: string): string {
+  const value = settings[name];
+  if (!value) throw new InvalidConfiguration(`${name} is required when ${because}`);
+  return value;
+}
+
+function oneOf<T extends string>(settings: Settings, name: string, allowed: readonly T[], fallback: T): T {
+  const value = settings[name];
+  if (value === undefined) return fallback;
+  const match = allowed.find((candidate) => candidate.toLowerCase() === value.toLowerCase());
+  if (!match) throw new InvalidConfiguration(`${name} must be one of ${allowed.join(', ')}`);
+  return match;
+}
+
+function integer(settings: Settings, name: string, fallback: number, min: number, max: number): number {
+  const value = settings[name];
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+    throw new InvalidConfiguration(`${name} must be a whole number from ${min} to ${max}`);
+  }
+  return parsed;
+}
+
+function url(settings: Settings, name: string, fallback: string): string {
+  const value = settings[name] ?? fallback;
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    throw new InvalidConfiguration(`${name} must be an absolute http(s) URL`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new InvalidConfiguration(`${name} must be an absolute http(s) URL`);
+  }
+  return value.replace(/\/+$/, '');
+}

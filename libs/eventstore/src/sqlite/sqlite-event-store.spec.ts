@@ -1,0 +1,188 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { NewEvent } from '@herald/core';
+import { describeEventStoreContract } from '../testing/event-store.contract';
+import type { EventStore } from '../event-store.port';
+import { createSqliteEventStore } from './sqlite-event-store';
+import { prefixUpperBound } from './read-all';
+
+const directories: string[] = [];
+
+function temporaryLogPath(): string {
+  const directory = mkdtempSync(join(tmpdir(), 'herald-eventstore-'));
+  directories.push(directory);
+  return join(directory, 'events.sqlite');
+}
+
+afterAll(() => {
+  for (const directory of directories) rmSync(directory, { recursive: true, force: true });
+});
+
+describeEventStoreContract(
+  'SQLite',
+  async () => createSqliteEventStore({ path: temporaryLogPath(), pollIntervalMs: 20 }),
+  {
+    isolatedLog: true,
+    deleteRemovesFromGlobalLog: true,
+    liveTimeoutMs: 2_000,
+  },
+);
+
+function newEvent(type = 'ThingHappened'): NewEvent {
+  return {
+    id: randomUUID(),
+    type,
+    data: { value: randomUUID() },
+    metadata: { source: 'system', correlationId: randomUUID(), occurredAt: new Date().toISOString(), schemaVersion: 1 },
+  };
+}
+
+describe('SQLite event store on a shared file', () => {
+  const opened: EventStore[] = [];
+  const open = (path: string, pollIntervalMs = 20) => {
+    const store = createSqliteEventStore({ path, pollIntervalMs });
+    opened.push(store);
+    return store;
+  };
+
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((store) => store.close()));
+  });
+
+  it('a subscription sees events appended through another connection to the same file, by polling', async () => {
+    const path = temporaryLogPath();
+    const reader = open(path);
+    const writer = open(path);
+    const subscription = reader.subscribeToAll();
+    const iterator = subscription[Symbol.asyncIterator]();
+
+    const pending = iterator.next();
+    const event = newEvent();
+    await writer.append('guild-1', [event], { expectedRevision: 'no_stream' });
+    const delivered = await pending;
+
+    expect(delivered.done ? [] : delivered.value.map((recorded) => recorded.id)).toEqual([event.id]);
+    await subscription.close();
+  });
+
+  it('a conflict between two connections is detected, whichever appended first', async () => {
+    const path = temporaryLogPath();
+    const first = open(path);
+    const second = open(path);
+    await first.append('guild-1', [newEvent()], { expectedRevision: 'no_stream' });
+
+    await second.append('guild-1', [newEvent()], { expectedRevision: 0 });
+
+    await expect(first.append('guild-1', [newEvent()], { expectedRevision: 0 })).rejects.toMatchObject({ actual: 1 });
+  });
+
+  it('keeps every event, revision and the stream tombstones across close and reopen', async () => {
+    const path = temporaryLogPath();
+    const before = open(path);
+    const events = [newEvent(), newEvent()];
+    await before.append('guild-1', events, { expectedRevision: 'no_stream' });
+    await before.append('guild-2', [newEvent()], { expectedRevision: 'no_stream' });
+    await before.deleteStream('guild-2');
+    const head = await before.headPosition();
+    await before.close();
+
+    const after = open(path);
+
+    expect((await after.readStream('guild-1')).map((event) => event.id)).toEqual(events.map((event) => event.id));
+    expect((await after.append('guild-1', [newEvent()], { expectedRevision: 1 })).position).toBeGreaterThan(head!);
+    await expect(after.append('guild-2', [newEvent()], { expectedRevision: 'any' })).rejects.toMatchObject({
+      name: 'StreamDeleted',
+    });
+  });
+
+  it('closing the store ends its open subscriptions', async () => {
+    const store = open(temporaryLogPath());
+    const pending = store.subscribeToAll()[Symbol.asyncIterator]().next();
+
+    await store.close();
+
+    await expect(pending).resolves.toEqual({ done: true, value: undefined });
+  });
+
+  it('calls on a closed store fail as unavailable', async () => {
+    const store = open(temporaryLogPath());
+    await store.close();
+
+    await expect(store.ping()).rejects.toMatchObject({ name: 'EventStoreUnavailable' });
+  });
+});
+
+describe('SQLite event store, filtered reads over a long log', () => {
+  let store: EventStore;
+  const rare: string[] = [];
+
+  beforeAll(async () => {
+    store = createSqliteEventStore({ path: temporaryLogPath(), synchronous: 'NORMAL' });
+    // 20,000 events in 200 appends; one rare event in each of a few far-apart appends.
+    for (let append = 0; append < 200; append++) {
+      const events = Array.from({ length: 100 }, () => newEvent('Common'));
+      if (append % 60 === 5) {
+        events[50] = newEvent('Rare');
+        rare.push(events[50].id);
+      }
+      await store.append(`noise-${append}`, events, { expectedRevision: 'no_stream' });
+    }
+    await store.append('target-1', [newEvent('Common')], { expectedRevision: 'no_stream' });
+  });
+
+  afterAll(async () => {
+    await store.close();
+  });
+
+  it('finds sparse matches across the whole log, in order, in both directions', async () => {
+    const forwards = await store.readAll({ filter: { eventTypes: ['Rare'] } });
+    const backwards = await store.readAll({ direction: 'backwards', filter: { eventTypes: ['Rare'] } });
+
+    expect(forwards.map((event) => event.id)).toEqual(rare);
+    expect(backwards.map((event) => event.id)).toEqual([...rare].reverse());
+  });
+
+  it('pages through dense matches without skipping or repeating any event', async () => {
+    const seen: number[] = [];
+    let fromPosition = 0;
+    for (;;) {
+      const page = await store.readAll({ fromPosition, maxCount: 777, filter: { eventTypes: ['Common'] } });
+      if (page.length === 0) break;
+      seen.push(...page.map((event) => event.position));
+      fromPosition = page[page.length - 1].position + 1;
+    }
+
+    expect(seen).toHaveLength(20_001 - rare.length);
+    expect(new Set(seen).size).toBe(seen.length);
+  });
+
+  it('a stream-prefix filter returns only the matching stream, even at the end of the log', async () => {
+    const events = await store.readAll({ filter: { streamPrefixes: ['target-'] } });
+
+    expect(events.map((event) => event.streamId)).toEqual(['target-1']);
+  });
+
+  it('a filtered subscription moves past non-matching events and delivers later matches', async () => {
+    const subscription = store.subscribeToAll({ filter: { streamPrefixes: ['late-'] } });
+    const iterator = subscription[Symbol.asyncIterator]();
+    const pending = iterator.next();
+    const event = newEvent();
+
+    await store.append('late-1', [event], { expectedRevision: 'no_stream' });
+
+    const delivered = await pending;
+    expect(delivered.done ? [] : delivered.value.map((recorded) => recorded.id)).toEqual([event.id]);
+    await subscription.close();
+  });
+});
+
+describe('prefixUpperBound', () => {
+  it('is the smallest string above every string that starts with the prefix', () => {
+    expect(prefixUpperBound('guild-')).toBe('guild.');
+    expect(prefixUpperBound('a\u{10FFFF}')).toBe('b');
+    expect(prefixUpperBound('\u{D7FF}')).toBe('\u{E000}');
+    expect(prefixUpperBound('\u{10FFFF}')).toBeUndefined();
+  });
+});

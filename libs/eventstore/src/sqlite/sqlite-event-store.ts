@@ -1,0 +1,120 @@
+import type { RecordedEvent } from '@herald/core';
+import { assertPlace, assertPositiveCount, assertValidAppend } from '../append-input';
+import { normalizeFilter } from '../event-filter';
+import type { EventStore, EventSubscription } from '../event-store.port';
+import { createAppendToStream } from './append-to-stream';
+import { createDeleteStream } from './delete-stream';
+import { createReadRange } from './read-all';
+import { createReadStream } from './read-stream';
+import { openEventLog, type SqliteSynchronous } from './schema';
+import { runTranslated } from './sqlite-errors';
+import { AppendSignal, SqliteSubscription } from './subscribe-to-all';
+
+export interface SqliteEventStoreOptions {
+  /** The database file, created with its directory when missing; `:memory:` for a throw-away log. */
+  path: string;
+  /** `FULL` (default) makes every acknowledged append survive a power loss; `NORMAL` only a crash. */
+  synchronous?: SqliteSynchronous;
+  /** How often a waiting subscription looks for appends made by other processes (default 250 ms). */
+  pollIntervalMs?: number;
+}
+
+const DEFAULT_POLL_INTERVAL_MS = 250;
+const DEFAULT_READ_ALL_PAGE = 1_000;
+const DEFAULT_BATCH_SIZE = 500;
+
+/**
+ * The embedded event store: one SQLite file in WAL mode that several Herald processes may share.
+ * Every operation runs synchronously on this process's connection; the async signatures are the port's.
+ */
+export function createSqliteEventStore(options: SqliteEventStoreOptions): EventStore {
+  const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+  assertPositiveCount('pollIntervalMs', pollIntervalMs);
+  const db = openEventLog(options.path, options.synchronous ?? 'FULL');
+  const appendToStream = createAppendToStream(db);
+  const readStream = createReadStream(db);
+  const readRange = createReadRange(db);
+  const deleteStream = createDeleteStream(db);
+  const selectHead = db.prepare('SELECT max(position) FROM events').pluck();
+  const selectOne = db.prepare('SELECT 1').pluck();
+  const headPosition = () => selectHead.get() as number | null;
+  const signal = new AppendSignal();
+  const subscriptions = new Set<SqliteSubscription>();
+  let closed = false;
+
+  return {
+    async append(streamId, events, { expectedRevision }) {
+      assertValidAppend(streamId, events, expectedRevision);
+      const outcome = runTranslated(() => appendToStream(streamId, events, expectedRevision));
+      if (outcome.written) signal.notify();
+      return outcome.result;
+    },
+
+    async readStream(streamId, readOptions = {}) {
+      assertPlace('fromRevision', readOptions.fromRevision);
+      assertPositiveCount('maxCount', readOptions.maxCount);
+      return runTranslated(() => readStream(streamId, readOptions));
+    },
+
+    async readAll({ fromPosition, direction = 'forwards', maxCount = DEFAULT_READ_ALL_PAGE, filter } = {}) {
+      assertPlace('fromPosition', fromPosition);
+      assertPositiveCount('maxCount', maxCount);
+      return runTranslated((): RecordedEvent[] => {
+        const normalized = normalizeFilter(filter);
+        // Filtered reads walk windows of positions, so they are bounded by the head.
+        const head = headPosition();
+        if (head === null) return [];
+        if (direction === 'backwards') {
+          return readRange(0, Math.min(fromPosition ?? head, head), 'backwards', maxCount, normalized);
+        }
+        return readRange(fromPosition ?? 0, head, 'forwards', maxCount, normalized);
+      });
+    },
+
+    subscribeToAll({ afterPosition, filter, maxBatchSize = DEFAULT_BATCH_SIZE } = {}): EventSubscription {
+      assertPlace('afterPosition', afterPosition);
+      assertPositiveCount('maxBatchSize', maxBatchSize);
+      if (closed) throw new Error('subscribeToAll on a closed event store');
+      const subscription = new SqliteSubscription(
+        {
+          readRange: (...args) => runTranslated(() => readRange(...args)),
+          headPosition: () => runTranslated(headPosition),
+          signal,
+          pollIntervalMs,
+        },
+        afterPosition ?? 0,
+        normalizeFilter(filter),
+        maxBatchSize,
+        (closedSubscription) => subscriptions.delete(closedSubscription),
+      );
+      subscriptions.add(subscription);
+      return subscription;
+    },
+
+    async headPosition() {
+      return runTranslated(headPosition);
+    },
+
+    async deleteStream(streamId) {
+      runTranslated(() => deleteStream(streamId));
+    },
+
+    async ping() {
+      runTranslated(() => selectOne.get());
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      await Promise.all([...subscriptions].map((subscription) => subscription.close()));
+      try {
+        // Refreshes the planner's statistics; never worth waiting for another process's lock.
+        db.pragma('busy_timeout = 0');
+        db.pragma('optimize');
+      } catch {
+        // the statistics can wait for the next close
+      }
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,107 @@
+import type { RecordedEvent } from '@herald/core';
+import type { EventSubscription } from '../event-store.port';
+import type { NormalizedFilter } from '../event-filter';
+import type { ReadRange } from './read-all';
+
+/** Wakes the subscriptions waiting in this process when this process appends. */
+export class AppendSignal {
+  private readonly waiters = new Set<() => void>();
+
+  wait(waiter: () => void): () => void {
+    this.waiters.add(waiter);
+    return () => this.waiters.delete(waiter);
+  }
+
+  notify(): void {
+    for (const waiter of this.waiters) waiter();
+  }
+}
+
+export interface SqliteSubscriptionSource {
+  readRange: ReadRange;
+  headPosition: () => number | null;
+  signal: AppendSignal;
+  pollIntervalMs: number;
+}
+
+/**
+ * A pull-based catch-up subscription: every `next()` reads at most one batch after the last
+ * delivered position, and reads nothing until it is called, so a slow consumer holds no buffer.
+ * With nothing new, it waits for an append in this process (the signal) or the next poll, which
+ * picks up appends by other processes on the same file.
+ */
+export class SqliteSubscription implements EventSubscription, AsyncIterator<RecordedEvent[]> {
+  private lastPosition: number;
+  private closed = false;
+  private stopWaiting: (() => void) | undefined;
+  private previousPull: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly source: SqliteSubscriptionSource,
+    afterPosition: number,
+    private readonly filter: NormalizedFilter | undefined,
+    private readonly maxBatchSize: number,
+    private readonly onClose: (subscription: SqliteSubscription) => void,
+  ) {
+    this.lastPosition = afterPosition;
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<RecordedEvent[]> {
+    return this;
+  }
+
+  /** Pulls run one after another even when a caller does not await the previous one. */
+  next(): Promise<IteratorResult<RecordedEvent[]>> {
+    const pull = this.previousPull.then(() => this.pull());
+    this.previousPull = pull.catch(() => undefined);
+    return pull;
+  }
+
+  async return(): Promise<IteratorResult<RecordedEvent[]>> {
+    await this.close();
+    return { done: true, value: undefined };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.stopWaiting?.();
+    this.onClose(this);
+  }
+
+  private async pull(): Promise<IteratorResult<RecordedEvent[]>> {
+    while (!this.closed) {
+      const batch = this.readBatch();
+      if (batch.length > 0) return { done: false, value: batch };
+      await this.waitForAppend();
+    }
+    return { done: true, value: undefined };
+  }
+
+  /**
+   * Reads up to the head seen at the start. Every position at or below a visible head is committed
+   * (appends take the write lock in turn and allocate increasing positions), so when the batch is
+   * not full the subscription can move past the head even if the filter matched nothing there.
+   */
+  private readBatch(): RecordedEvent[] {
+    const head = this.source.headPosition();
+    if (head === null || head <= this.lastPosition) return [];
+    const batch = this.source.readRange(this.lastPosition + 1, head, 'forwards', this.maxBatchSize, this.filter);
+    this.lastPosition = batch.length === this.maxBatchSize ? batch[batch.length - 1].position : head;
+    return batch;
+  }
+
+  private waitForAppend(): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        stopListening();
+        this.stopWaiting = undefined;
+        resolve();
+      };
+      const timer = setTimeout(wake, this.source.pollIntervalMs);
+      const stopListening = this.source.signal.wait(wake);
+      this.stopWaiting = wake;
+    });
+  }
+}

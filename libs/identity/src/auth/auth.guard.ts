@@ -1,0 +1,83 @@
+import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { timingSafeEqual } from 'node:crypto';
+import {
+  CLOCK,
+  type Clock,
+  Forbidden,
+  HERALD_CONFIG,
+  type HeraldConfig,
+  PUBLIC_ROUTE,
+  Unauthenticated,
+} from '@herald/core';
+import { hashApiToken } from '../domain/api-token';
+import { fillScopeTemplate, grants, OPERATOR_SCOPE } from '../domain/scopes';
+import { ApiTokensReadModel } from '../projections/api-tokens.read-model';
+import { REQUIRED_SCOPES } from './auth.decorators';
+import type { AuthenticatedRequest, Caller } from './caller';
+
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
+
+/**
+ * REST authentication and authorisation, meant as the global guard. `Authorization: Bearer <token>`
+ * is the operator token (HERALD_ADMIN_TOKEN) or a personal token found by its hash in `api_tokens`.
+ * Unknown, revoked or expired: 401. Valid without a required scope: 403. Other transports
+ * (WebSocket, Discord) authenticate their own way, so the guard lets them through.
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  private readonly operatorTokenHash: Buffer | null;
+
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly tokens: ApiTokensReadModel,
+    @Inject(HERALD_CONFIG) config: HeraldConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {
+    this.operatorTokenHash = config.adminToken ? Buffer.from(hashApiToken(config.adminToken), 'hex') : null;
+  }
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http') return true;
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
+
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const caller = await this.authenticate(request.headers.authorization);
+    request.caller = caller;
+
+    const templates = this.reflector.getAllAndOverride<string[] | undefined>(REQUIRED_SCOPES, targets) ?? [];
+    if (templates.length === 0) return true;
+    const required = templates.map((template) => fillScopeTemplate(template, routeParams(request)));
+    if (required.some((scope) => grants(caller.scopes, scope))) return true;
+    throw new Forbidden(`This requires one of the scopes: ${required.join(', ')}.`);
+  }
+
+  private async authenticate(authorization: string | undefined): Promise<Caller> {
+    const token = authorization === undefined ? undefined : BEARER.exec(authorization)?.[1];
+    if (token === undefined) throw new Unauthenticated('A bearer token is required.');
+    const tokenHash = hashApiToken(token);
+    if (this.isOperatorToken(tokenHash)) return { scopes: [OPERATOR_SCOPE] };
+
+    const found = await this.tokens.findByHash(tokenHash);
+    const expired = found?.expiresAt != null && Date.parse(found.expiresAt) <= this.clock.now().getTime();
+    if (found === null || found.revoked || expired) {
+      // One answer for all three, so a caller learns nothing about a token it does not own.
+      throw new Unauthenticated('The token is unknown, revoked or expired.');
+    }
+    return { userId: found.userId, scopes: found.scopes, tokenId: found.tokenId };
+  }
+
+  /** Compares digests of equal length in constant time, so timing reveals nothing of the operator token. */
+  private isOperatorToken(tokenHash: string): boolean {
+    return this.operatorTokenHash !== null && timingSafeEqual(Buffer.from(tokenHash, 'hex'), this.operatorTokenHash);
+  }
+}
+
+function routeParams(request: AuthenticatedRequest): Record<string, string | undefined> {
+  const params: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(request.params ?? {})) {
+    if (typeof value === 'string') params[name] = value;
+  }
+  return params;
+}

@@ -1,0 +1,38 @@
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import type { Request } from 'express';
+import { type CommandContext, newCorrelationId } from '@herald/core';
+
+/** Who sent an authenticated request. The operator token has no user. */
+export interface Caller {
+  userId?: string;
+  scopes: string[];
+  tokenId?: string;
+}
+
+/** What the auth guard leaves on the request. */
+export interface AuthenticatedRequest extends Request {
+  caller?: Caller;
+}
+
+/** The caller the auth guard authenticated (undefined on `@Public()` routes). */
+export const Caller = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): Caller | undefined =>
+    context.switchToHttp().getRequest<AuthenticatedRequest>().caller,
+);
+
+export const OPERATOR_ACTOR_ID = 'operator';
+
+/** The context of a command run for a REST request: its caller and its correlation id. */
+export function restCommandContext(request: AuthenticatedRequest, caller: Caller | undefined): CommandContext {
+  return {
+    source: 'rest',
+    actorId: caller?.userId ?? OPERATOR_ACTOR_ID,
+    correlationId: correlationIdOf(request) ?? newCorrelationId(),
+  };
+}
+
+/** The request id the logger (pino-http) assigned, which is the request's correlation id. */
+function correlationIdOf(request: Request): string | undefined {
+  const id = (request as { id?: unknown }).id;
+  return typeof id === 'string' ? id : undefined;
+}

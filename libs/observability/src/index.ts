@@ -1,0 +1,4 @@
+export * from './herald-metrics';
+export * from './instrumented-event-store';
+export * from './metrics.controller';
+export * from './logging';

@@ -1,0 +1,28 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import request from 'supertest';
+import { bearer, type HeraldUnderTest } from './herald-test-app';
+
+/** Runs `herald-cli` from source, as an operator would, on the test server's data directory. */
+export function cli(herald: Pick<HeraldUnderTest, 'dataDir'>, args: string[]): string {
+  return execFileSync(process.execPath, ['-r', require.resolve('./register-ts.js'), 'apps/herald-cli/src/main.ts', ...args], {
+    cwd: join(__dirname, '..', '..'),
+    env: { ...process.env, HERALD_DATA_DIR: herald.dataDir, LOG_LEVEL: 'warn' },
+    encoding: 'utf8',
+  });
+}
+
+export function createToken(herald: Pick<HeraldUnderTest, 'dataDir'>, userId: string, scopes: string[]): string {
+  const out = cli(herald, ['tokens', 'create', '--user', userId, '--scope', ...scopes]).trim().split('\n');
+  return out[out.length - 1];
+}
+
+/** The server learns of a token the CLI issued through its projection; wait until it does. */
+export async function waitForToken(server: Parameters<typeof request>[0], token: string): Promise<void> {
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    const response = await request(server).get('/api/v1/me').set(bearer(token));
+    if (response.status === 200) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error('the server never accepted the token');
+}
