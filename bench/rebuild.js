@@ -1,81 +1,176 @@
 'use strict';
-// Workload d): a rebuild of 1,000,000 events into read models with Herald's ProjectionRunner.
-// Seeding and the rebuild each run in a child process, so the rebuild's peak RSS is its own.
-//   node rebuild.js seed <events.db> <membersCount> <eventsPerMember> <noisePerRound>
-//   node rebuild.js rebuild <events.db> <read.db>      prints its result as JSON on stdout
+// Workload d): a rebuild of 1,000,000 events into read models with Herald's ProjectionRunner, next
+// to two references that show the machine's ceiling for it: the same projection over plain
+// better-sqlite3, and Herald's runner with a projection that does nothing (the read path alone).
+// Seeding and each rebuild run in their own child process, so a rebuild's peak RSS is its own.
+//   node rebuild.js seed <herald.db> <raw.db> <memberCount> <eventsPerMember> <noisePerRound>
+//   node rebuild.js rebuild <herald|herald-empty|raw> <events.db> <read.db>   prints its result as JSON
 const { spawnSync } = require('node:child_process');
-const { loadHerald, withTempDir, timed } = require('./harness');
+const { betterSqlite3, loadHerald, withTempDir } = require('./harness');
 const { guildMembers, memberLog } = require('./events');
-const { heraldSqlite } = require('./systems');
+const { heraldSqlite, rawSqlite } = require('./systems');
 const { guildWinsProjection, summaryTotals } = require('./guild-wins.projection');
 
 const GUILDS = 50;
 const SEED_BATCH = 50;
 /** Events of other features, as a share of the wins events: the projection's filter leaves them out. */
 const NOISE_SHARE = 0.05;
+/** Events per transaction of the raw reference: what `ProjectionRunner.rebuild` reads per page. */
+const RAW_PAGE = 5000;
 
-/** Writes the log with Herald's own append (real revisions), 50 events per append; not timed. */
-async function seed(herald, file, memberCount, eventsPerMember, noisePerRound) {
+/**
+ * Writes the same log to Herald's store (its own append, real revisions, 50 events per append) and
+ * to the raw reference's table, each when its file is given; not timed.
+ */
+async function seed({ herald, heraldFile, rawFile }, memberCount, eventsPerMember, noisePerRound) {
   const members = guildMembers({ guildCount: GUILDS, memberCount });
   // Seeding is not measured: skip the fsync per commit so it takes seconds, not minutes.
-  const store = await heraldSqlite(herald, file, { synchronous: 'NORMAL' });
+  const store = heraldFile ? await heraldSqlite(herald, heraldFile, { synchronous: 'NORMAL' }) : undefined;
+  const raw = rawFile ? rawSqlite(rawFile) : undefined;
   let count = 0;
   for (const { streamId, events } of memberLog({ members, eventsPerMember, batchSize: SEED_BATCH, noisePerRound })) {
-    await store.append(streamId, events);
+    await store?.append(streamId, events);
+    raw?.append(streamId, events);
     count += events.length;
   }
-  await store.close();
+  await store?.close();
+  raw?.close();
   return count;
 }
 
-async function rebuild(herald, eventsFile, readFile) {
+/** `rebuild()` of one projection with Herald's runner on Herald's SQLite stores. */
+async function heraldRebuild(herald, projection, eventsFile, readFile) {
   const eventStore = await herald.createSqliteEventStore({ path: eventsFile });
   const readStore = await herald.createSqliteReadStore({ path: readFile });
-  const runner = new herald.ProjectionRunner(eventStore, readStore, [guildWinsProjection]);
-  let sampledPeakRss = process.memoryUsage().rss;
-  const sample = () => {
-    sampledPeakRss = Math.max(sampledPeakRss, process.memoryUsage().rss);
-  };
-  const sampler = setInterval(sample, 50);
+  const runner = new herald.ProjectionRunner(eventStore, readStore, [projection]);
   let applied = 0;
-  let digest;
   try {
-    const cpuBefore = process.cpuUsage();
-    const seconds = await timed(async () => {
-      digest = await runner.rebuild(guildWinsProjection.name, (progress) => {
-        applied = progress.applied;
-        sample();
-      });
+    const started = measureStart();
+    const digest = await runner.rebuild(projection.name, (progress) => {
+      applied = progress.applied;
+      sampleRss();
     });
-    const cpu = process.cpuUsage(cpuBefore);
-    sample();
-    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-    return { applied, seconds, cpuSeconds, digest, sampledPeakRss, totals: await summaryTotals(readStore) };
+    return { ...measureEnd(started), applied, digest, totals: await summaryTotals(readStore) };
   } finally {
-    clearInterval(sampler);
     await readStore.close();
     await eventStore.close();
   }
 }
 
-async function child(mode, args) {
+/**
+ * The floor: the same projection code against plain better-sqlite3. Pages of 5000 events (keyset,
+ * the type filter tested row by row along the primary key), each page applied in one transaction
+ * with its checkpoint, documents fetched and upserted with prepared statements. `apply` is awaited
+ * per event, as the port makes every projection do.
+ */
+async function rawRebuild(eventsFile, readFile) {
+  const Database = betterSqlite3();
+  const log = new Database(eventsFile, { readonly: true });
+  const db = new Database(readFile);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.exec(`CREATE TABLE documents (scope TEXT NOT NULL, collection TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL,
+             PRIMARY KEY (scope, collection, id));
+           CREATE TABLE checkpoints (projection TEXT PRIMARY KEY, position INTEGER NOT NULL);`);
+  const types = guildWinsProjection.filter.eventTypes;
+  const selectPage = log
+    .prepare(
+      `SELECT position, stream_id, revision, id, type, data, metadata FROM events
+       WHERE position > ? AND type IN (${types.map(() => '?').join(', ')}) ORDER BY position LIMIT ?`,
+    )
+    .raw();
+  const getDocument = db.prepare('SELECT body FROM documents WHERE scope = ? AND collection = ? AND id = ?').pluck();
+  const upsertDocument = db.prepare(
+    'INSERT INTO documents (scope, collection, id, body) VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET body = excluded.body',
+  );
+  const setCheckpoint = db.prepare('INSERT INTO checkpoints VALUES (?, ?) ON CONFLICT DO UPDATE SET position = excluded.position');
+  const session = {
+    forGuild: (guildId) => ({
+      collection: (name) => ({
+        async get(id) {
+          const body = getDocument.get(`guild:${guildId}`, name, id);
+          return body === undefined ? null : JSON.parse(body);
+        },
+        async upsert(doc) {
+          upsertDocument.run(`guild:${guildId}`, name, doc.id, JSON.stringify(doc));
+        },
+      }),
+    }),
+  };
+  let applied = 0;
+  try {
+    const started = measureStart();
+    let after = 0;
+    for (;;) {
+      const rows = selectPage.all(after, ...types, RAW_PAGE);
+      if (rows.length === 0) break;
+      db.exec('BEGIN IMMEDIATE');
+      for (const [position, streamId, revision, id, type, data, metadata] of rows) {
+        const event = { id, type, data: JSON.parse(data), metadata: JSON.parse(metadata), streamId, revision, position };
+        await guildWinsProjection.apply(event, session);
+      }
+      after = rows[rows.length - 1][0];
+      setCheckpoint.run(guildWinsProjection.name, after);
+      db.exec('COMMIT');
+      applied += rows.length;
+      sampleRss();
+    }
+    return { ...measureEnd(started), applied };
+  } finally {
+    db.close();
+    log.close();
+  }
+}
+
+let sampledPeakRss = 0;
+function sampleRss() {
+  sampledPeakRss = Math.max(sampledPeakRss, process.memoryUsage().rss);
+}
+
+function measureStart() {
+  sampleRss();
+  return { wall: process.hrtime.bigint(), cpu: process.cpuUsage() };
+}
+
+function measureEnd(started) {
+  const cpu = process.cpuUsage(started.cpu);
+  sampleRss();
+  return { seconds: Number(process.hrtime.bigint() - started.wall) / 1e9, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+}
+
+const VARIANTS = {
+  herald: (herald, eventsFile, readFile) => heraldRebuild(herald, guildWinsProjection, eventsFile, readFile),
+  'herald-empty': (herald, eventsFile, readFile) =>
+    heraldRebuild(herald, { ...guildWinsProjection, apply: async () => undefined }, eventsFile, readFile),
+  raw: (herald, eventsFile, readFile) => rawRebuild(eventsFile, readFile),
+};
+
+/** Herald's compiled libraries; the raw reference's process never loads them, so its RSS is its own too. */
+function requireHerald() {
   const herald = loadHerald();
   if (herald.missing) throw new Error(herald.missing);
+  return herald;
+}
+
+async function child(mode, args) {
   if (mode === 'seed') {
-    const [file, memberCount, eventsPerMember, noisePerRound] = args;
-    const count = await seed(herald, file, Number(memberCount), Number(eventsPerMember), Number(noisePerRound));
+    const [heraldFile, rawFile, memberCount, eventsPerMember, noisePerRound] = args;
+    const count = await seed({ herald: requireHerald(), heraldFile, rawFile }, Number(memberCount), Number(eventsPerMember), Number(noisePerRound));
     process.stdout.write(JSON.stringify({ count }));
     return;
   }
-  const [eventsFile, readFile] = args;
+  const [variant, eventsFile, readFile] = args;
+  const run = VARIANTS[variant];
+  const herald = variant === 'raw' ? undefined : requireHerald();
   // Warm-up: the same rebuild on a small log first, in this process, so the measured one runs on warm code.
   await withTempDir('rebuild-warmup', async (temp) => {
-    await seed(herald, temp.file('events.db'), 100, 100, 500);
-    await rebuild(herald, temp.file('events.db'), temp.file('read.db'));
+    const files = variant === 'raw' ? { rawFile: temp.file('events.db') } : { herald, heraldFile: temp.file('events.db') };
+    await seed(files, 100, 100, 500);
+    await run(herald, temp.file('events.db'), temp.file('read.db'));
   });
-  const result = await rebuild(herald, eventsFile, readFile);
+  const result = await run(herald, eventsFile, readFile);
   const maxRss = process.resourceUsage().maxRSS * 1024;
-  process.stdout.write(JSON.stringify({ ...result, peakRss: Math.max(maxRss, result.sampledPeakRss), maxRss }));
+  process.stdout.write(JSON.stringify({ ...result, peakRss: Math.max(maxRss, sampledPeakRss) }));
 }
 
 function runChild(args) {
@@ -84,24 +179,33 @@ function runChild(args) {
     encoding: 'utf8',
     maxBuffer: 16 * 1024 * 1024,
   });
-  if (run.status !== 0) throw new Error(`node rebuild.js ${args[0]} exited with ${run.status ?? run.signal}`);
+  if (run.status !== 0) throw new Error(`node rebuild.js ${args.slice(0, 2).join(' ')} exited with ${run.status ?? run.signal}`);
   return JSON.parse(run.stdout);
 }
 
-/** Seeds `memberCount` × `eventsPerMember` wins events plus noise, then rebuilds them all; returns the child's figures. */
+/**
+ * Seeds `memberCount` × `eventsPerMember` wins events plus noise, then rebuilds them with each
+ * variant; returns each child's figures, with `eventsPerSecond` over the events applied.
+ */
 async function rebuildWorkload({ memberCount, eventsPerMember }) {
   const rounds = Math.ceil(eventsPerMember / SEED_BATCH);
   const noisePerRound = Math.round((memberCount * eventsPerMember * NOISE_SHARE) / rounds);
+  const expected = memberCount * eventsPerMember;
   return withTempDir('rebuild', async (temp) => {
-    const eventsFile = temp.file('events.db');
-    const seeded = runChild(['seed', eventsFile, String(memberCount), String(eventsPerMember), String(noisePerRound)]);
-    const result = runChild(['rebuild', eventsFile, temp.file('read.db')]);
-    const expected = memberCount * eventsPerMember;
-    const winsSynced = expected - memberCount;
-    if (result.applied !== expected || result.totals.syncs !== winsSynced || result.totals.linkedMembers !== memberCount) {
-      throw new Error(`rebuild applied ${result.applied} of ${expected} events, summaries count ${JSON.stringify(result.totals)}`);
+    const files = { herald: temp.file('herald.db'), raw: temp.file('raw.db') };
+    const seeded = runChild(['seed', files.herald, files.raw, String(memberCount), String(eventsPerMember), String(noisePerRound)]);
+    const results = {};
+    for (const variant of ['raw', 'herald-empty', 'herald']) {
+      const eventsFile = variant === 'raw' ? files.raw : files.herald;
+      const result = runChild(['rebuild', variant, eventsFile, temp.file(`read-${variant}.db`)]);
+      if (result.applied !== expected) throw new Error(`${variant} rebuild applied ${result.applied} of ${expected} events`);
+      results[variant] = { ...result, eventsPerSecond: result.applied / result.seconds };
     }
-    return { ...result, logEvents: seeded.count, eventsPerSecond: result.applied / result.seconds };
+    const { totals } = results.herald;
+    if (totals.syncs !== expected - memberCount || totals.linkedMembers !== memberCount) {
+      throw new Error(`the rebuilt summaries count ${JSON.stringify(totals)}, not every event`);
+    }
+    return { logEvents: seeded.count, expected, ...results };
   });
 }
 

@@ -23,8 +23,11 @@ function rawSqlite(file) {
     position INTEGER PRIMARY KEY, stream_id TEXT NOT NULL, revision INTEGER NOT NULL,
     id TEXT NOT NULL, type TEXT NOT NULL, data TEXT NOT NULL, metadata TEXT NOT NULL)`);
   const insert = db.prepare('INSERT INTO events (stream_id, revision, id, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)');
-  // Rows as arrays, streamed one by one: the cheapest whole-table read better-sqlite3 offers.
-  const selectAll = db.prepare('SELECT position, stream_id, revision, id, type, data, metadata FROM events ORDER BY position').raw();
+  // Rows as arrays, in keyset pages: measured cheaper than one statement over every row (whether
+  // iterated or fetched at once, which keeps the whole log alive for the garbage collector).
+  const selectPage = db
+    .prepare('SELECT position, stream_id, revision, id, type, data, metadata FROM events WHERE position > ? ORDER BY position LIMIT ?')
+    .raw();
   const revisions = new Map();
   const insertRows = db.transaction((streamId, events) => {
     let revision = revisions.get(streamId) ?? -1;
@@ -38,12 +41,17 @@ function rawSqlite(file) {
     append: (streamId, events) => insertRows(streamId, events),
     readAll() {
       let count = 0;
-      for (const row of selectAll.iterate()) {
-        row[5] = JSON.parse(row[5]);
-        row[6] = JSON.parse(row[6]);
-        count++;
+      let after = 0;
+      for (;;) {
+        const rows = selectPage.all(after, READ_PAGE_SIZE);
+        if (rows.length === 0) return count;
+        for (const row of rows) {
+          row[5] = JSON.parse(row[5]);
+          row[6] = JSON.parse(row[6]);
+        }
+        count += rows.length;
+        after = rows[rows.length - 1][0];
       }
-      return count;
     },
     close: () => db.close(),
   };

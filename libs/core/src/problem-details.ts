@@ -52,7 +52,10 @@ export function toProblemResponse(exception: unknown, request?: ProblemRequest):
   }
   if (isMalformedJsonBody(exception, request)) {
     return fromHeraldError(
-      new InvalidInput('The request body is not valid JSON.', { code: 'INPUT.MALFORMED_JSON' }),
+      new InvalidInput('The request body is not valid JSON.', {
+        code: 'INPUT.MALFORMED_JSON',
+        errors: [{ field: 'body', messages: ['body must be valid JSON'] }],
+      }),
       'Malformed JSON',
     );
   }
@@ -119,16 +122,16 @@ function isBodyParserError(exception: unknown): exception is BodyParserError {
 function fromBodyParserError(error: BodyParserError): ProblemResponse {
   switch (error.type) {
     case 'entity.too.large':
-    case 'parameters.too.many':
+    case 'parameters.too.many': {
+      const limit = error.limit === undefined ? 'the limit' : `the limit of ${error.limit} bytes`;
       return fromHeraldError(
-        new InvalidInput(
-          error.limit === undefined
-            ? 'The request body is too large.'
-            : `The request body exceeds the limit of ${error.limit} bytes.`,
-          { code: 'INPUT.BODY_TOO_LARGE' },
-        ),
+        new InvalidInput(`The request body exceeds ${limit}.`, {
+          code: 'INPUT.BODY_TOO_LARGE',
+          errors: [{ field: 'body', messages: [`body must not exceed ${limit}`] }],
+        }),
         'Request body too large',
       );
+    }
     default:
       // http-errors marks client errors whose message is safe to show as `expose`.
       if (error.status >= 400 && error.status < 500 && error.expose) {

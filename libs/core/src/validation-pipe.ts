@@ -1,6 +1,19 @@
-import { ValidationPipe } from '@nestjs/common';
+import { type ArgumentMetadata, ValidationPipe } from '@nestjs/common';
 import type { ValidationError } from 'class-validator';
 import { type FieldError, InvalidInput } from './errors';
+
+/** Refuses a body that is JSON but no object (`[1,2]`, `"text"`) before class-validator sees it. */
+class HeraldValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const isObject = typeof value === 'object' && value !== null && !Array.isArray(value);
+    if (metadata.type === 'body' && value != null && !isObject && metadata.metatype && this.toValidate(metadata)) {
+      throw new InvalidInput('Invalid field: body.', {
+        errors: [{ field: 'body', messages: ['body must be a JSON object'] }],
+      });
+    }
+    return super.transform(value, metadata);
+  }
+}
 
 /**
  * The pipe every controller input goes through: unknown fields are refused rather than dropped,
@@ -8,7 +21,7 @@ import { type FieldError, InvalidInput } from './errors';
  * failing fields listed by path. Implicit conversion stays off: it would read `?flag=false` as true.
  */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new HeraldValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,

@@ -4,6 +4,7 @@ import type { ReadStore, ReadStoreSession, Scope } from '@herald/readstore';
 import type { Projection } from './projection';
 import { scopeGuardedSession, scopeKey } from './scope-guarded-session';
 import { readModelDigest } from './read-model-digest';
+import { BatchSession } from './batch-session';
 
 export type ProjectionState = 'starting' | 'running' | 'failed' | 'paused' | 'stopped';
 
@@ -306,15 +307,14 @@ export class ProjectionRunner {
     await this.readStore.transaction(async (session) => {
       const stored = await session.getCheckpoint(projection.name);
       if (stored !== expected) throw new CheckpointMoved();
-      const touched = new Map<string, Scope>();
-      for (const event of batch) {
-        const target: ReadStoreSession = atomic ? session : scopeGuardedSession(session, projection.name, event, touched);
-        try {
-          await projection.apply(event, target);
-        } catch (error) {
-          throw new ProjectionEventFailed(event, error);
-        }
-        if (!atomic) {
+      if (atomic) {
+        const unitOfWork = new BatchSession(session);
+        for (const event of batch) await applyEvent(projection, event, unitOfWork);
+        await unitOfWork.flush();
+      } else {
+        const touched = new Map<string, Scope>();
+        for (const event of batch) {
+          await applyEvent(projection, event, scopeGuardedSession(session, projection.name, event, touched));
           for (const scope of touched.values()) await session.setCheckpoint(projection.name, event.position, scope);
           touched.clear();
         }
@@ -349,6 +349,14 @@ export class ProjectionRunner {
       const timer = setTimeout(wake, ms);
       this.wakeUps.add(wake);
     });
+  }
+}
+
+async function applyEvent(projection: Projection, event: RecordedEvent, session: ReadStoreSession): Promise<void> {
+  try {
+    await projection.apply(event, session);
+  } catch (error) {
+    throw new ProjectionEventFailed(event, error);
   }
 }
 

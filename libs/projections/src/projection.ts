@@ -6,6 +6,8 @@ import type { ReadStoreSession } from '@herald/readstore';
 /**
  * A read model built from the log. `apply` must be deterministic: a rebuild replays the same events
  * and must produce the same documents (use event data and `metadata.occurredAt`, never the clock).
+ * Events are applied in batches through a unit of work (`BatchSession`): documents read are shared
+ * within the batch, so write a new object instead of mutating one you read.
  */
 export interface Projection {
   /** Stable name: the checkpoint key and the `herald-cli projections rebuild <name>` argument. */

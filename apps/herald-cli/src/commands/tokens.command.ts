@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Command } from 'commander';
-import { TokenService } from '@herald/identity';
+import { ApiTokensReadModel, TokenService } from '@herald/identity';
 import { withHerald } from '../cli-context';
-import { print } from '../cli-output';
+import { print, table } from '../cli-output';
 import { userId } from '../cli-arguments';
 
 const cliContext = () => ({ source: 'cli' as const, actorId: 'operator', correlationId: randomUUID() });
@@ -25,6 +25,23 @@ export function tokensCommand(): Command {
         });
         process.stderr.write(`token ${issued.tokenId} issued for user ${options.user}\n`);
         print(issued.token);
+      }),
+    );
+  tokens
+    .command('list')
+    .description("a user's tokens as the read model holds them (never the tokens themselves)")
+    .requiredOption('--user <id>', 'the user', userId('--user'))
+    .option('--json', 'NDJSON, one token a line')
+    .action((options: { user: string; json?: boolean }) =>
+      withHerald(async (herald) => {
+        const views = await herald.get(ApiTokensReadModel).listForUser(options.user);
+        if (options.json) return views.forEach((view) => print(JSON.stringify(view)));
+        print(
+          table(
+            ['tokenId', 'scopes', 'label', 'issuedAt', 'revoked'],
+            views.map((v) => [v.tokenId, v.scopes.join(' '), v.label ?? '', v.issuedAt, v.revoked ? 'yes' : 'no']),
+          ),
+        );
       }),
     );
   tokens

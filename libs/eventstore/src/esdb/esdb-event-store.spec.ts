@@ -72,6 +72,9 @@ describe('EventStoreDB errors in the port terms', () => {
       await expect(store.readStream('guild-1')).rejects.toBeInstanceOf(EventStoreUnavailable);
       await expect(store.readAll()).rejects.toBeInstanceOf(EventStoreUnavailable);
       await expect(store.deleteStream('guild-1')).rejects.toBeInstanceOf(EventStoreUnavailable);
+      // Serialised before sending: the client would otherwise never settle this append.
+      const unserialisable = { ...event, id: randomUUID(), data: { amount: BigInt(1) } };
+      await expect(store.append('guild-1', [unserialisable], { expectedRevision: 'any' })).rejects.toThrow(/BigInt/);
     } finally {
       await store.close();
     }

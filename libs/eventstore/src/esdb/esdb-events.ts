@@ -11,6 +11,10 @@ import type { EventMetadata, NewEvent, RecordedEvent } from '@herald/core';
 import type { ExpectedRevision } from '../event-store.port';
 
 export function toEsdbEvent(event: NewEvent): EventData {
+  // The client serialises inside a promise executor, where a throw (a bigint, a cycle) would leave
+  // the append pending forever; serialising here first makes such an append fail before it is sent.
+  JSON.stringify(event.data);
+  JSON.stringify(event.metadata);
   return jsonEvent({ id: event.id, type: event.type, data: event.data, metadata: { ...event.metadata } });
 }
 

@@ -18,53 +18,111 @@ export type ReadRange = (
  * A filtered query is run over a window of positions, not over the whole rest of the log. Without
  * the bound, a filter that matches most events makes SQLite collect every match after the start
  * through an index before sorting out one page (quadratic over a rebuild); with it, each query
- * touches at most one window, whichever plan SQLite picks. Windows grow while matches are sparse, so
- * a rare filter still crosses a long log in a few queries, each using the type or stream index.
+ * touches at most one window, whichever plan SQLite picks (the type index for a type filter).
+ * Windows grow while matches are sparse, so a rare filter crosses a long log in a few queries.
  */
 const FIRST_WINDOW_PER_EVENT = 4;
 const MIN_WINDOW = 4_096;
 const MAX_WINDOW = 1 << 20;
 const WINDOW_GROWTH = 4;
 
+/*
+ * A window scan would read a whole long log to find the few events of a small stream prefix (one
+ * guild's audit). So over a wide range, a prefix filter first lists the prefixes' events from
+ * `events_by_stream`, a covering index scan (the position is the rowid); when they are no more than
+ * this many, the events are fetched by position and no window scan is needed.
+ */
+const SMALL_PREFIX_EVENTS = 20_000;
+/** Prefix lists found too big are remembered (they rarely shrink), so each page does not list them again. */
+const REMEMBERED_BIG_PREFIX_LISTS = 1_000;
+
 /** Orders after every TEXT value in SQLite (TEXT < BLOB), for a prefix with no finite upper bound. */
 const ABOVE_ALL_TEXT = Buffer.alloc(0);
 
 export function createReadRange(db: Database.Database): ReadRange {
   const statements = new Map<string, Database.Statement>();
-
-  function statementFor(direction: Direction, prefixCount: number, typeCount: number): Database.Statement {
-    const key = `${direction}:${prefixCount}:${typeCount}`;
+  const cached = (key: string, sql: () => string) => {
     let statement = statements.get(key);
     if (!statement) {
-      const conditions = ['position BETWEEN ? AND ?'];
-      if (prefixCount > 0) {
-        conditions.push(
-          `(${Array.from({ length: prefixCount }, () => '(stream_id >= ? AND stream_id < ?)').join(' OR ')})`,
-        );
-      }
-      if (typeCount > 0) conditions.push(`type IN (${Array.from({ length: typeCount }, () => '?').join(', ')})`);
-      const order = direction === 'forwards' ? 'ASC' : 'DESC';
-      statement = db
-        .prepare(
-          `SELECT ${EVENT_COLUMNS} FROM events WHERE ${conditions.join(' AND ')} ORDER BY position ${order} LIMIT ?`,
-        )
-        .raw();
+      statement = db.prepare(sql()).raw();
       statements.set(key, statement);
     }
     return statement;
+  };
+  const repeat = (count: number, text: string, separator = ', ') =>
+    Array.from({ length: count }, () => text).join(separator);
+  const order = (direction: Direction) => (direction === 'forwards' ? 'ASC' : 'DESC');
+
+  const windowQuery = (direction: Direction, prefixCount: number, typeCount: number) =>
+    cached(`window:${direction}:${prefixCount}:${typeCount}`, () => {
+      const conditions = ['position BETWEEN ? AND ?'];
+      if (prefixCount > 0) conditions.push(`(${repeat(prefixCount, '(stream_id >= ? AND stream_id < ?)', ' OR ')})`);
+      if (typeCount > 0) conditions.push(`type IN (${repeat(typeCount, '?')})`);
+      return `SELECT ${EVENT_COLUMNS} FROM events WHERE ${conditions.join(' AND ')} ORDER BY position ${order(direction)} LIMIT ?`;
+    });
+
+  const byPositionsQuery = (direction: Direction, typeCount: number) =>
+    cached(`positions:${direction}:${typeCount}`, () => {
+      const types = typeCount > 0 ? ` AND type IN (${repeat(typeCount, '?')})` : '';
+      return (
+        `SELECT ${EVENT_COLUMNS} FROM events WHERE position IN (SELECT value FROM json_each(?))${types} ` +
+        `ORDER BY position ${order(direction)} LIMIT ?`
+      );
+    });
+
+  const prefixPositions = db
+    .prepare('SELECT position FROM events INDEXED BY events_by_stream WHERE stream_id >= ? AND stream_id < ? LIMIT ?')
+    .pluck();
+
+  const bigPrefixLists = new Set<string>();
+
+  /** Positions in range of all events under `prefixes`, or `undefined` when the prefixes hold too many events. */
+  function positionsOfSmallPrefixes(
+    prefixes: string[],
+    prefixBounds: unknown[],
+    lowest: number,
+    highest: number,
+  ): number[] | undefined {
+    const key = prefixes.join('\u0000');
+    if (bigPrefixLists.has(key)) return undefined;
+    const positions = new Set<number>(); // overlapping prefixes list an event twice
+    let listed = 0;
+    for (let i = 0; i < prefixBounds.length; i += 2) {
+      const limit = SMALL_PREFIX_EVENTS + 1 - listed;
+      const found = prefixPositions.all(prefixBounds[i], prefixBounds[i + 1], limit) as number[];
+      listed += found.length;
+      if (listed > SMALL_PREFIX_EVENTS) {
+        if (bigPrefixLists.size >= REMEMBERED_BIG_PREFIX_LISTS) bigPrefixLists.clear();
+        bigPrefixLists.add(key);
+        return undefined;
+      }
+      for (const position of found) if (position >= lowest && position <= highest) positions.add(position);
+    }
+    return [...positions];
   }
 
   return (lowest, highest, direction, maxCount, filter) => {
     if (lowest > highest) return [];
-    const prefixes = filter?.streamPrefixes ?? [];
-    const types = filter?.eventTypes ?? [];
-    const statement = statementFor(direction, prefixes.length, types.length);
-    if (!filter) return toRecordedEvents(statement.all(lowest, highest, maxCount) as EventRow[]);
+    if (!filter) {
+      return toRecordedEvents(windowQuery(direction, 0, 0).all(lowest, highest, maxCount) as EventRow[]);
+    }
+    const prefixBounds: unknown[] = [];
+    for (const prefix of filter.streamPrefixes ?? [])
+      prefixBounds.push(prefix, prefixUpperBound(prefix) ?? ABOVE_ALL_TEXT);
+    const types = filter.eventTypes ?? [];
 
-    const filterParameters: unknown[] = [];
-    for (const prefix of prefixes) filterParameters.push(prefix, prefixUpperBound(prefix) ?? ABOVE_ALL_TEXT);
-    filterParameters.push(...types);
+    if (prefixBounds.length > 0 && highest - lowest >= MIN_WINDOW) {
+      const positions = positionsOfSmallPrefixes(filter.streamPrefixes!, prefixBounds, lowest, highest);
+      if (positions) {
+        positions.sort(direction === 'forwards' ? (a, b) => a - b : (a, b) => b - a);
+        // Without a type condition every listed position is a match, so only one page is fetched.
+        const candidates = types.length > 0 ? positions : positions.slice(0, maxCount);
+        const rows = byPositionsQuery(direction, types.length).all(JSON.stringify(candidates), ...types, maxCount);
+        return toRecordedEvents(rows as EventRow[]);
+      }
+    }
 
+    const statement = windowQuery(direction, prefixBounds.length / 2, types.length);
     const events: RecordedEvent[] = [];
     let window = Math.max(MIN_WINDOW, maxCount * FIRST_WINDOW_PER_EVENT);
     let low = lowest;
@@ -73,7 +131,7 @@ export function createReadRange(db: Database.Database): ReadRange {
       const remaining = maxCount - events.length;
       const from = direction === 'forwards' ? low : Math.max(low, high - window + 1);
       const to = direction === 'forwards' ? Math.min(high, low + window - 1) : high;
-      const rows = statement.all(from, to, ...filterParameters, remaining) as EventRow[];
+      const rows = statement.all(from, to, ...prefixBounds, ...types, remaining) as EventRow[];
       for (const event of toRecordedEvents(rows)) events.push(event);
       if (direction === 'forwards') low = to + 1;
       else high = from - 1;

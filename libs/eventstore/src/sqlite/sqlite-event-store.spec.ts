@@ -117,17 +117,24 @@ describe('SQLite event store on a shared file', () => {
 describe('SQLite event store, filtered reads over a long log', () => {
   let store: EventStore;
   const rare: string[] = [];
+  const guild: { id: string; type: string }[] = [];
 
   beforeAll(async () => {
     store = createSqliteEventStore({ path: temporaryLogPath(), synchronous: 'NORMAL' });
-    // 20,000 events in 200 appends; one rare event in each of a few far-apart appends.
-    for (let append = 0; append < 200; append++) {
+    // 21,000 events in 210 appends (more than a "small" stream prefix holds); one rare event in
+    // each of a few far-apart appends; a small guild whose events are spread over the log.
+    for (let append = 0; append < 210; append++) {
       const events = Array.from({ length: 100 }, () => newEvent('Common'));
       if (append % 60 === 5) {
         events[50] = newEvent('Rare');
         rare.push(events[50].id);
       }
       await store.append(`noise-${append}`, events, { expectedRevision: 'no_stream' });
+      if (append % 50 === 0) {
+        const event = newEvent(append % 100 === 0 ? 'Linked' : 'Synced');
+        await store.append(`guild-7`, [event], { expectedRevision: 'any' });
+        guild.push({ id: event.id, type: event.type });
+      }
     }
     await store.append('target-1', [newEvent('Common')], { expectedRevision: 'no_stream' });
   });
@@ -154,8 +161,35 @@ describe('SQLite event store, filtered reads over a long log', () => {
       fromPosition = page[page.length - 1].position + 1;
     }
 
-    expect(seen).toHaveLength(20_001 - rare.length);
+    expect(seen).toHaveLength(21_001 - rare.length); // the guild's events are not Common
     expect(new Set(seen).size).toBe(seen.length);
+  });
+
+  it('pages through a big stream prefix without skipping or repeating any event', async () => {
+    const seen: number[] = [];
+    let fromPosition = 0;
+    for (;;) {
+      const page = await store.readAll({ fromPosition, maxCount: 1_000, filter: { streamPrefixes: ['noise-'] } });
+      if (page.length === 0) break;
+      seen.push(...page.map((event) => event.position));
+      fromPosition = page[page.length - 1].position + 1;
+    }
+
+    expect(seen).toHaveLength(21_000);
+    expect(new Set(seen).size).toBe(seen.length);
+  });
+
+  it('a small stream prefix spread over the log is read newest first, once per event, with its types', async () => {
+    const newestFirst = await store.readAll({
+      direction: 'backwards',
+      filter: { streamPrefixes: ['guild-', 'guild-7'] },
+    });
+    const linked = await store.readAll({ filter: { streamPrefixes: ['guild-'], eventTypes: ['Linked'] } });
+    const page = await store.readAll({ direction: 'backwards', maxCount: 2, filter: { streamPrefixes: ['guild-'] } });
+
+    expect(newestFirst.map((event) => event.id)).toEqual(guild.map((event) => event.id).reverse());
+    expect(linked.map((event) => event.id)).toEqual(guild.filter((e) => e.type === 'Linked').map((e) => e.id));
+    expect(page).toEqual(newestFirst.slice(0, 2));
   });
 
   it('a stream-prefix filter returns only the matching stream, even at the end of the log', async () => {
