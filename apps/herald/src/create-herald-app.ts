@@ -15,6 +15,5 @@ export async function createHeraldApp(config: HeraldConfig): Promise<NestExpress
   app.useBodyParser('json', { limit: config.maxBodyBytes, type: ['application/json', 'application/*+json'] });
   app.disable('x-powered-by');
   setUpOpenApi(app);
-  app.enableShutdownHooks();
   return app;
 }

@@ -115,6 +115,14 @@ describe('ProblemDetailsFilter', () => {
       send: () => postJson('{"name": hrld_SECRETVALUE'),
       status: 400,
       type: 'input-malformed-json',
+      fields: ['body'],
+    },
+    {
+      problem: 'a JSON array instead of an object',
+      send: () => postJson('[{"name": "a", "count": 1}]'),
+      status: 400,
+      type: 'input-invalid',
+      fields: ['body'],
     },
     {
       problem: 'an oversized body',
@@ -122,6 +130,7 @@ describe('ProblemDetailsFilter', () => {
       status: 400,
       type: 'input-body-too-large',
       detail: /1024 bytes/,
+      fields: ['body'],
     },
     {
       problem: 'an unknown field',
@@ -196,7 +205,7 @@ describe('ProblemDetailsFilter', () => {
     if (detail) expect(response.body.detail).toMatch(detail);
     if (fields) {
       expect(response.body.errors.map((e: { field: string }) => e.field)).toEqual(fields);
-      for (const field of fields) expect(response.body.detail).toContain(field);
+      for (const field of fields) expect(`${response.body.detail} ${response.body.errors[0].messages}`).toContain(field);
     }
   });
 

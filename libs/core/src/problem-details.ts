@@ -121,8 +121,7 @@ function isBodyParserError(exception: unknown): exception is BodyParserError {
 
 function fromBodyParserError(error: BodyParserError): ProblemResponse {
   switch (error.type) {
-    case 'entity.too.large':
-    case 'parameters.too.many': {
+    case 'entity.too.large': {
       const limit = error.limit === undefined ? 'the limit' : `the limit of ${error.limit} bytes`;
       return fromHeraldError(
         new InvalidInput(`The request body exceeds ${limit}.`, {

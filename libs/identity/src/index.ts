@@ -12,5 +12,6 @@ export * from './projections/api-tokens.read-model';
 export * from './auth/auth.guard';
 export * from './http/params.dto';
 export * from './http/identity.responses';
+export * from './http/issue-token.dto';
 export * from './http/identity.controller';
 export * from './identity.module';

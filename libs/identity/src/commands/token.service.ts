@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { CLOCK, type Clock, type CommandContext, CommandRunner, InvalidInput, streams } from '@herald/core';
+import { CLOCK, type Clock, type CommandContext, CommandRunner, Forbidden, InvalidInput, streams } from '@herald/core';
 import { generateApiToken, hashApiToken } from '../domain/api-token';
 import { apiTokensDecider } from '../domain/api-tokens.decider';
 import { isUserId, USER_ID_RULE } from '../domain/ids';
-import { scopes as scopeNames } from '../domain/scopes';
+import { scopes as scopeNames, scopesBeyond } from '../domain/scopes';
 
 export interface IssueTokenRequest {
   userId: string;
@@ -12,6 +12,11 @@ export interface IssueTokenRequest {
   scopes?: string[];
   label?: string;
   expiresAt?: Date;
+  /**
+   * The scopes of whoever asks for the token, when it is not the operator: the token may not grant
+   * more than they hold (403 otherwise).
+   */
+  issuerScopes?: string[];
   context: CommandContext;
 }
 
@@ -40,6 +45,10 @@ export class TokenService {
     const token = generateApiToken();
     const tokenId = randomUUID();
     const scopes = request.scopes?.length ? request.scopes : [scopeNames.user(request.userId)];
+    const beyond = request.issuerScopes === undefined ? [] : scopesBeyond(request.issuerScopes, scopes);
+    if (beyond.length > 0) {
+      throw new Forbidden(`A token cannot grant scopes its issuer lacks: ${beyond.join(', ')}.`);
+    }
     await this.commands.run({
       streamId: streams.user(request.userId),
       decider: apiTokensDecider,

@@ -1,6 +1,6 @@
 import { type Decider, type FieldError, InvalidInput, NotFound } from '@herald/core';
 import type { ApiTokenEvent } from './events';
-import { isValidScope } from './scopes';
+import { isValidScope, SCOPE_RULE } from './scopes';
 
 //////// Commands ////////
 
@@ -74,7 +74,7 @@ function issueInputErrors(command: IssueApiToken): FieldError[] {
     .filter(({ scope }) => !isValidScope(scope))
     .map(({ index }) => ({
       field: `scopes[${index}]`,
-      messages: ['scope must be operator, user:<id>, guild:<guildId>:admin, audit:<guildId> or audit:*'],
+      messages: [`scope ${SCOPE_RULE}`],
     }));
   if (command.label !== undefined && (command.label.trim() === '' || command.label.length > MAX_LABEL_LENGTH)) {
     errors.push({ field: 'label', messages: [`label must be 1-${MAX_LABEL_LENGTH} characters`] });

@@ -1,4 +1,4 @@
-import { fillScopeTemplate, grants, isValidScope } from './scopes';
+import { fillScopeTemplate, grants, isValidScope, scopesBeyond } from './scopes';
 
 describe('grants', () => {
   it.each([
@@ -71,5 +71,17 @@ describe('fillScopeTemplate', () => {
 
   it('treats a template naming a parameter the route lacks as a bug', () => {
     expect(() => fillScopeTemplate('user:{userId}', {})).toThrow(/missing route parameter/);
+  });
+});
+
+describe('scopesBeyond', () => {
+  it.each([
+    { held: ['operator'], requested: ['operator', 'audit:*'], beyond: [] },
+    { held: ['user:alice'], requested: ['user:alice'], beyond: [] },
+    { held: ['user:alice'], requested: ['user:alice', 'audit:*', 'operator'], beyond: ['audit:*', 'operator'] },
+    { held: ['user:alice', 'audit:*'], requested: ['audit:42'], beyond: [] },
+    { held: ['user:alice', 'audit:42'], requested: ['audit:*'], beyond: ['audit:*'] },
+  ])('$held may not grant $beyond of $requested', ({ held, requested, beyond }) => {
+    expect(scopesBeyond(held, requested)).toEqual(beyond);
   });
 });

@@ -16,15 +16,16 @@ export const scopes = {
   audit: (guildId: string | '*'): ScopeName => `audit:${guildId}`,
 } as const;
 
-const SCOPE_SYNTAX = [
-  /^operator$/,
-  new RegExp(`^user:${USER_ID_PATTERN.source.slice(1, -1)}$`),
-  new RegExp(`^guild:${GUILD_ID_PATTERN.source.slice(1, -1)}:admin$`),
-  new RegExp(`^audit:(?:\\*|${GUILD_ID_PATTERN.source.slice(1, -1)})$`),
-];
+const userId = USER_ID_PATTERN.source.slice(1, -1);
+const guildId = GUILD_ID_PATTERN.source.slice(1, -1);
+
+/** Every well-formed scope, and nothing else. */
+export const SCOPE_PATTERN = new RegExp(`^(?:operator|user:${userId}|guild:${guildId}:admin|audit:(?:\\*|${guildId}))$`);
+
+export const SCOPE_RULE = 'must be operator, user:<id>, guild:<guildId>:admin, audit:<guildId> or audit:*';
 
 export function isValidScope(scope: string): boolean {
-  return SCOPE_SYNTAX.some((syntax) => syntax.test(scope));
+  return SCOPE_PATTERN.test(scope);
 }
 
 /** Whether holding `held` allows what `required` protects. */
@@ -38,6 +39,11 @@ export function grants(held: readonly ScopeName[], required: ScopeName): boolean
 }
 
 const SCOPE_PARAMETER = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** The requested scopes that `held` does not grant: a token never grants more than its issuer holds. */
+export function scopesBeyond(held: readonly ScopeName[], requested: readonly ScopeName[]): ScopeName[] {
+  return requested.filter((scope) => !grants(held, scope));
+}
 
 /**
  * Fills a scope template such as `guild:{guildId}:admin` from route parameters. A parameter that

@@ -39,14 +39,67 @@ describe('IdentityController', () => {
     });
   });
 
+  describe('POST /api/v1/users/:userId/tokens', () => {
+    const issue = (userId: string, bearerToken: string, body: unknown = {}) =>
+      http().post(`/api/v1/users/${userId}/tokens`).set('Authorization', `Bearer ${bearerToken}`).send(body as object);
+
+    it('issues a token shown once, which works once projected', async () => {
+      const response = await issue('alice', alice.token, { label: 'phone' }).expect(201);
+
+      expect(response.body).toEqual({ tokenId: expect.any(String), token: expect.stringMatching(/^hrld_/) });
+      expect(response.headers['cache-control']).toBe('no-store');
+      await harness.catchUp();
+      await http()
+        .get('/api/v1/me')
+        .set('Authorization', `Bearer ${response.body.token}`)
+        .expect(200, { userId: 'alice', scopes: ['user:alice'] });
+    });
+
+    it('lets the operator issue any scope', async () => {
+      await issue('carol', ADMIN_TOKEN, { scopes: ['user:carol', 'guild:42:admin', 'audit:*'] }).expect(201);
+    });
+
+    it('refuses scopes the caller does not hold with 403, appending nothing', async () => {
+      const before = await harness.eventStore.headPosition();
+      const response = await issue('alice', alice.token, { scopes: ['user:alice', 'audit:*'] }).expect(403);
+      expect(response.body.detail).toContain('audit:*');
+      expect(await harness.eventStore.headPosition()).toBe(before);
+    });
+
+    it("refuses to issue tokens for another user with 403", async () => {
+      await issue('bob', alice.token).expect(403);
+    });
+
+    it.each([
+      { input: 'scopes that are no list', body: { scopes: 'user:alice' }, field: 'scopes' },
+      { input: 'a malformed scope', body: { scopes: ['root'] }, field: 'scopes' },
+      { input: 'a label that is no string', body: { label: 5 }, field: 'label' },
+      { input: 'an expiry that is no time', body: { expiresAt: 'tomorrow' }, field: 'expiresAt' },
+      { input: 'an unknown field', body: { admin: true }, field: 'admin' },
+    ])('answers $input with 400 naming $field', async ({ body, field }) => {
+      const response = await issue('alice', alice.token, body).expect(400);
+      expect(response.body.errors.map((e: { field: string }) => e.field)).toContain(field);
+    });
+  });
+
   describe('GET /api/v1/users/:userId/tokens', () => {
     it("lists the user's tokens without their hashes", async () => {
       const response = await http().get('/api/v1/users/alice/tokens').set('Authorization', `Bearer ${alice.token}`).expect(200);
 
-      expect(response.body.items).toEqual([
-        expect.objectContaining({ tokenId: alice.tokenId, userId: 'alice', label: 'laptop', scopes: ['user:alice'], revoked: false }),
+      expect(response.body.items.slice(0, 2)).toEqual([
+        {
+          tokenId: alice.tokenId,
+          userId: 'alice',
+          label: 'laptop',
+          scopes: ['user:alice'],
+          revoked: false,
+          issuedAt: expect.any(String),
+          expiresAt: null,
+          revokedAt: null,
+        },
         expect.objectContaining({ tokenId: aliceSecond.tokenId, label: null, scopes: ['user:alice', 'audit:*'] }),
       ]);
+      expect(response.body.items.every((item: { userId: string }) => item.userId === 'alice')).toBe(true);
       for (const item of response.body.items) expect(Object.keys(item)).not.toContain('id');
       expect(response.text).not.toMatch(/[0-9a-f]{64}/);
     });

@@ -1,10 +1,18 @@
-import { Controller, Delete, Get, HttpCode, Param, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Req } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { RequireScopes } from '../auth/auth.decorators';
 import { type AuthenticatedRequest, Caller, restCommandContext } from '../auth/caller';
 import { TokenService } from '../commands/token.service';
 import { ApiTokensReadModel } from '../projections/api-tokens.read-model';
-import { ApiTokenListResponse, MeResponse } from './identity.responses';
+import { ApiTokenListResponse, IssuedTokenResponse, MeResponse } from './identity.responses';
+import { IssueTokenBody } from './issue-token.dto';
 import { UserIdParams, UserTokenParams } from './params.dto';
 
 @ApiTags('identity')
@@ -21,6 +29,27 @@ export class IdentityController {
   @Get('me')
   me(@Caller() caller: Caller): MeResponse {
     return { userId: caller.userId ?? null, scopes: caller.scopes };
+  }
+
+  @ApiOperation({ summary: 'Issues an API token for the user; the token is in this answer only' })
+  @ApiCreatedResponse({ type: IssuedTokenResponse })
+  @RequireScopes('user:{userId}')
+  @Post('users/:userId/tokens')
+  @Header('Cache-Control', 'no-store')
+  issue(
+    @Param() { userId }: UserIdParams,
+    @Body() body: IssueTokenBody,
+    @Caller() caller: Caller,
+    @Req() request: AuthenticatedRequest,
+  ): Promise<IssuedTokenResponse> {
+    return this.tokenService.issue({
+      userId,
+      scopes: body.scopes,
+      label: body.label,
+      expiresAt: body.expiresAt === undefined ? undefined : new Date(body.expiresAt),
+      issuerScopes: caller.scopes,
+      context: restCommandContext(request, caller),
+    });
   }
 
   @ApiOperation({ summary: "A user's API tokens (never the tokens themselves)" })

@@ -8,6 +8,14 @@ export class MeResponse {
   scopes: string[];
 }
 
+export class IssuedTokenResponse {
+  @ApiProperty({ format: 'uuid' })
+  tokenId: string;
+
+  @ApiProperty({ example: 'hrld_…', description: 'Shown this once: Herald keeps only its SHA-256 hash.' })
+  token: string;
+}
+
 export class ApiTokenResponse {
   @ApiProperty({ format: 'uuid' })
   tokenId: string;
