@@ -1,6 +1,7 @@
-import { Controller, Get, Inject, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Inject, Res, ServiceUnavailableException } from '@nestjs/common';
+import type { Response } from 'express';
 import { ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { HealthCheck, HealthCheckService, HealthIndicatorService, type HealthCheckResult } from '@nestjs/terminus';
 import { EVENT_STORE, type EventStore } from '@herald/eventstore';
 import { READ_STORE, type ReadStore } from '@herald/readstore';
 import { ProjectionRunner } from '@herald/projections';
@@ -26,22 +27,30 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** Readiness: both stores answer and no projection is stopped at a failing event. */
+  /**
+   * Readiness: both stores answer and no projection is stopped at a failing event. A failure is a 503
+   * with terminus's own report (which check, and for a projection the event it stopped at).
+   */
   @Public()
   @Get('ready')
   @HealthCheck()
-  ready() {
-    return this.health.check([
-      () => this.ping('eventStore', () => this.eventStore.ping()),
-      () => this.ping('readStore', () => this.readStore.ping()),
-      () => {
-        const check = this.indicators.check('projections');
-        const statuses = this.projections.status();
-        const failed = statuses.filter((status) => status.state === 'failed');
-        const details = Object.fromEntries(statuses.map((s) => [s.name, { state: s.state, position: s.position, failure: s.failure }]));
-        return failed.length === 0 ? check.up(details) : check.down(details);
-      },
-    ]);
+  async ready(@Res({ passthrough: true }) response: Response): Promise<HealthCheckResult> {
+    try {
+      return await this.health.check([
+        () => this.ping('eventStore', () => this.eventStore.ping()),
+        () => this.ping('readStore', () => this.readStore.ping()),
+        () => {
+          const check = this.indicators.check('projections');
+          const statuses = this.projections.status();
+          const details = Object.fromEntries(statuses.map((s) => [s.name, { state: s.state, position: s.position, failure: s.failure }]));
+          return statuses.some((status) => status.state === 'failed') ? check.down(details) : check.up(details);
+        },
+      ]);
+    } catch (error) {
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      response.status(503);
+      return error.getResponse() as HealthCheckResult;
+    }
   }
 
   private async ping(key: string, ping: () => Promise<void>) {
