@@ -39,6 +39,9 @@ export function projectionsCommand(): Command {
               format: `${projection} [{bar}] {percentage}% | {eventsPerSecond} events/s | ETA {etaText} | {applied} events`,
               stream: process.stderr,
               hideCursor: true,
+              // Piped to a file or a CI log, the bar still prints a line a second.
+              noTTYOutput: true,
+              notTTYSchedule: 1000,
             },
           );
           bar.start(1, 0, { eventsPerSecond: 0, etaText: '-', applied: 0 });
