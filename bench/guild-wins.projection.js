@@ -11,6 +11,7 @@ const guildWinsProjection = {
   name: 'bench-guild-wins',
   filter: { eventTypes: ['PlayerLinked', 'WinsSynced'] },
   collections: [MEMBER_WINS, GUILD_SUMMARY],
+  // Writes new documents and never mutates the ones it read: the runner shares them within a batch.
   async apply(event, session) {
     const { guildId, userId, occurredAt } = event.metadata;
     const guild = session.forGuild(guildId);
@@ -33,20 +34,20 @@ const guildWinsProjection = {
       lastSyncedAt: null,
     };
     if (event.type === 'PlayerLinked') {
-      if (member.linkedAt === null) summary.linkedMembers += 1;
-      member.linkedAt = event.data.linkedAt;
-      member.playerId = event.data.playerId;
-    } else {
-      member.wins = event.data.wins;
-      member.syncs += 1;
-      member.lastSyncedAt = occurredAt;
-      summary.totalWins += event.data.newWins;
-      summary.syncs += 1;
-      summary.lastSyncedAt = occurredAt;
-      if (summary.leader === null || member.wins > summary.leader.wins) summary.leader = { userId, wins: member.wins };
+      await members.upsert({ ...member, playerId: event.data.playerId, linkedAt: event.data.linkedAt });
+      if (member.linkedAt === null) await summaries.upsert({ ...summary, linkedMembers: summary.linkedMembers + 1 });
+      return;
     }
-    await members.upsert(member);
-    await summaries.upsert(summary);
+    const wins = event.data.wins;
+    await members.upsert({ ...member, wins, syncs: member.syncs + 1, lastSyncedAt: occurredAt });
+    const leads = summary.leader === null || wins > summary.leader.wins;
+    await summaries.upsert({
+      ...summary,
+      totalWins: summary.totalWins + event.data.newWins,
+      syncs: summary.syncs + 1,
+      lastSyncedAt: occurredAt,
+      leader: leads ? { userId, wins } : summary.leader,
+    });
   },
 };
 

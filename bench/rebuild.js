@@ -60,8 +60,9 @@ async function heraldRebuild(herald, projection, eventsFile, readFile) {
 /**
  * The floor: the same projection code against plain better-sqlite3. Pages of 5000 events (keyset,
  * the type filter tested row by row along the primary key), each page applied in one transaction
- * with its checkpoint, documents fetched and upserted with prepared statements. `apply` is awaited
- * per event, as the port makes every projection do.
+ * with its checkpoint. Within a page a map keeps the documents read and written, so each is read
+ * with one prepared SELECT and written with one upsert per page, as Herald's runner does since its
+ * batches go through a unit of work. `apply` is awaited per event, as the port makes it.
  */
 async function rawRebuild(eventsFile, readFile) {
   const Database = betterSqlite3();
@@ -84,17 +85,26 @@ async function rawRebuild(eventsFile, readFile) {
     'INSERT INTO documents (scope, collection, id, body) VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET body = excluded.body',
   );
   const setCheckpoint = db.prepare('INSERT INTO checkpoints VALUES (?, ?) ON CONFLICT DO UPDATE SET position = excluded.position');
+  let page = new Map();
   const session = {
     forGuild: (guildId) => ({
-      collection: (name) => ({
-        async get(id) {
-          const body = getDocument.get(`guild:${guildId}`, name, id);
-          return body === undefined ? null : JSON.parse(body);
-        },
-        async upsert(doc) {
-          upsertDocument.run(`guild:${guildId}`, name, doc.id, JSON.stringify(doc));
-        },
-      }),
+      collection: (name) => {
+        const scope = `guild:${guildId}`;
+        const key = (id) => `${scope}\u0000${name}\u0000${id}`;
+        return {
+          async get(id) {
+            const known = page.get(key(id));
+            if (known) return known.doc;
+            const body = getDocument.get(scope, name, id);
+            const doc = body === undefined ? null : JSON.parse(body);
+            page.set(key(id), { scope, name, id, doc, dirty: false });
+            return doc;
+          },
+          async upsert(doc) {
+            page.set(key(doc.id), { scope, name, id: doc.id, doc, dirty: true });
+          },
+        };
+      },
     }),
   };
   let applied = 0;
@@ -105,9 +115,13 @@ async function rawRebuild(eventsFile, readFile) {
       const rows = selectPage.all(after, ...types, RAW_PAGE);
       if (rows.length === 0) break;
       db.exec('BEGIN IMMEDIATE');
+      page = new Map();
       for (const [position, streamId, revision, id, type, data, metadata] of rows) {
         const event = { id, type, data: JSON.parse(data), metadata: JSON.parse(metadata), streamId, revision, position };
         await guildWinsProjection.apply(event, session);
+      }
+      for (const { scope, name, id, doc, dirty } of page.values()) {
+        if (dirty) upsertDocument.run(scope, name, id, JSON.stringify(doc));
       }
       after = rows[rows.length - 1][0];
       setCheckpoint.run(guildWinsProjection.name, after);

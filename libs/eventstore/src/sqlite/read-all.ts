@@ -18,13 +18,16 @@ export type ReadRange = (
  * A filtered query is run over a window of positions, not over the whole rest of the log. Without
  * the bound, a filter that matches most events makes SQLite collect every match after the start
  * through an index before sorting out one page (quadratic over a rebuild); with it, each query
- * touches at most one window, whichever plan SQLite picks (the type index for a type filter).
- * Windows grow while matches are sparse, so a rare filter crosses a long log in a few queries.
+ * touches at most one window. Windows grow while matches are sparse, so a rare filter crosses a
+ * long log in a few queries. Each window is read in one of two ways: while matches are dense, an
+ * in-order scan of the position range that stops at the page size (`+column` keeps SQLite off the
+ * indexes); once a window matched less than a quarter of its positions, through the type index.
  */
 const FIRST_WINDOW_PER_EVENT = 4;
 const MIN_WINDOW = 4_096;
 const MAX_WINDOW = 1 << 20;
 const WINDOW_GROWTH = 4;
+const DENSE_SHARE = 0.25;
 
 /*
  * A window scan would read a whole long log to find the few events of a small stream prefix (one
@@ -53,11 +56,13 @@ export function createReadRange(db: Database.Database): ReadRange {
     Array.from({ length: count }, () => text).join(separator);
   const order = (direction: Direction) => (direction === 'forwards' ? 'ASC' : 'DESC');
 
-  const windowQuery = (direction: Direction, prefixCount: number, typeCount: number) =>
-    cached(`window:${direction}:${prefixCount}:${typeCount}`, () => {
+  const windowQuery = (direction: Direction, prefixCount: number, typeCount: number, scan: boolean) =>
+    cached(`window:${direction}:${prefixCount}:${typeCount}:${scan}`, () => {
+      const column = (name: string) => (scan ? `+${name}` : name);
+      const prefix = `(${column('stream_id')} >= ? AND ${column('stream_id')} < ?)`;
       const conditions = ['position BETWEEN ? AND ?'];
-      if (prefixCount > 0) conditions.push(`(${repeat(prefixCount, '(stream_id >= ? AND stream_id < ?)', ' OR ')})`);
-      if (typeCount > 0) conditions.push(`type IN (${repeat(typeCount, '?')})`);
+      if (prefixCount > 0) conditions.push(`(${repeat(prefixCount, prefix, ' OR ')})`);
+      if (typeCount > 0) conditions.push(`${column('type')} IN (${repeat(typeCount, '?')})`);
       return `SELECT ${EVENT_COLUMNS} FROM events WHERE ${conditions.join(' AND ')} ORDER BY position ${order(direction)} LIMIT ?`;
     });
 
@@ -104,7 +109,7 @@ export function createReadRange(db: Database.Database): ReadRange {
   return (lowest, highest, direction, maxCount, filter) => {
     if (lowest > highest) return [];
     if (!filter) {
-      return toRecordedEvents(windowQuery(direction, 0, 0).all(lowest, highest, maxCount) as EventRow[]);
+      return toRecordedEvents(windowQuery(direction, 0, 0, true).all(lowest, highest, maxCount) as EventRow[]);
     }
     const prefixBounds: unknown[] = [];
     for (const prefix of filter.streamPrefixes ?? [])
@@ -122,8 +127,8 @@ export function createReadRange(db: Database.Database): ReadRange {
       }
     }
 
-    const statement = windowQuery(direction, prefixBounds.length / 2, types.length);
     const events: RecordedEvent[] = [];
+    let dense = true;
     let window = Math.max(MIN_WINDOW, maxCount * FIRST_WINDOW_PER_EVENT);
     let low = lowest;
     let high = highest;
@@ -131,11 +136,15 @@ export function createReadRange(db: Database.Database): ReadRange {
       const remaining = maxCount - events.length;
       const from = direction === 'forwards' ? low : Math.max(low, high - window + 1);
       const to = direction === 'forwards' ? Math.min(high, low + window - 1) : high;
+      const statement = windowQuery(direction, prefixBounds.length / 2, types.length, dense);
       const rows = statement.all(from, to, ...prefixBounds, ...types, remaining) as EventRow[];
       for (const event of toRecordedEvents(rows)) events.push(event);
       if (direction === 'forwards') low = to + 1;
       else high = from - 1;
-      if (rows.length < remaining) window = Math.min(MAX_WINDOW, window * WINDOW_GROWTH);
+      if (rows.length < remaining) {
+        dense = rows.length >= (to - from + 1) * DENSE_SHARE;
+        window = Math.min(MAX_WINDOW, window * WINDOW_GROWTH);
+      }
     }
     return events;
   };
