@@ -1,7 +1,7 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, Reflector } from '@nestjs/core';
 import { streams, type RecordedEvent } from '@herald/core';
-import { EVENT_STORE, type EventFilter, type EventStore } from '@herald/eventstore';
+import { EVENT_STORE, readAllPages, type EventFilter, type EventStore } from '@herald/eventstore';
 import { toAuditEntry, type AuditEntry } from './audit-entry';
 import { GUILD_STATE_VIEW_METADATA, guildActivityView, type GuildStateView } from './guild-state';
 
@@ -101,14 +101,15 @@ export class AuditService implements OnModuleInit {
   }
 
   private async *scan(filter: EventFilter, direction: 'forwards' | 'backwards', from?: number): AsyncGenerator<RecordedEvent> {
-    let fromPosition = from;
-    for (;;) {
-      const events = await this.eventStore.readAll({ fromPosition, direction, filter, maxCount: SCAN_PAGE });
-      yield* events;
-      if (events.length < SCAN_PAGE) return;
-      const last = events[events.length - 1].position;
-      fromPosition = direction === 'forwards' ? last + 1 : last - 1;
-      if (fromPosition < 0) return;
+    // Export starts at `from` inclusive; pages resume after it.
+    if (from !== undefined) {
+      const [first] = await this.eventStore.readAll({ fromPosition: from, direction, filter, maxCount: 1 });
+      if (!first) return;
+      yield first;
+      from = first.position;
+    }
+    for await (const page of readAllPages(this.eventStore, { afterPosition: from, direction, filter, pageSize: SCAN_PAGE })) {
+      yield* page;
     }
   }
 }

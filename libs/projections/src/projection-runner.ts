@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '@herald/core';
-import type { EventStore, EventSubscription } from '@herald/eventstore';
+import { readAllPages, type EventStore, type EventSubscription } from '@herald/eventstore';
 import type { ReadStore, ReadStoreSession, Scope } from '@herald/readstore';
 import type { Projection } from './projection';
 import { scopeGuardedSession, scopeKey } from './scope-guarded-session';
@@ -133,12 +133,10 @@ export class ProjectionRunner {
   async lag(name: string, cap = 10_000): Promise<number> {
     const projection = this.projection(name);
     const checkpoint = await this.readStore.getCheckpoint(name);
-    const pending = await this.eventStore.readAll({
-      fromPosition: checkpoint === null ? undefined : checkpoint + 1,
-      filter: projection.filter,
-      maxCount: cap,
-    });
-    return pending.length;
+    const pages = readAllPages(this.eventStore, { afterPosition: checkpoint ?? undefined, filter: projection.filter, pageSize: cap });
+    const first = await pages.next();
+    await pages.return(undefined);
+    return first.done ? 0 : first.value.length;
   }
 
   /** Resolves once every projection has applied every matching event up to the current head (tests, CLI). */
@@ -179,13 +177,7 @@ export class ProjectionRunner {
       let position: number | null = null;
       let applied = 0;
       let leaseRenewedAt = Date.now();
-      for (;;) {
-        const page = await this.eventStore.readAll({
-          fromPosition: position === null ? undefined : position + 1,
-          filter: projection.filter,
-          maxCount: 5000,
-        });
-        if (page.length === 0) break;
+      for await (const page of readAllPages(this.eventStore, { filter: projection.filter, pageSize: 5000 })) {
         position = await this.applyBatch(projection, page, position);
         applied += page.length;
         if (Date.now() - leaseRenewedAt > this.rebuildLeaseMs / 3) {
