@@ -1,22 +1,15 @@
-/** Jest runs TypeScript through SWC (no type-check here: `npm test` builds with tsc first). */
+/**
+ * Jest transpiles TypeScript with ts-jest in isolated-modules mode (no type check here: `npm test`
+ * type-checks the whole tree with tsc first). ts-jest and TypeScript are plain JavaScript, so the
+ * install needs no platform binary that the registry might not have.
+ */
 const libs = ['core', 'eventstore', 'readstore', 'projections', 'identity', 'audit', 'observability'];
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/libs', '<rootDir>/apps', '<rootDir>/test'],
   testMatch: ['**/*.spec.ts'],
-  transform: {
-    '^.+\\.ts$': [
-      '@swc/jest',
-      {
-        jsc: {
-          parser: { syntax: 'typescript', decorators: true },
-          transform: { legacyDecorator: true, decoratorMetadata: true },
-          target: 'es2022',
-        },
-        module: { type: 'commonjs' },
-      },
-    ],
-  },
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }] },
   moduleNameMapper: Object.fromEntries(libs.map((l) => [`^@herald/${l}$`, `<rootDir>/libs/${l}/src`])),
+  globalSetup: '<rootDir>/test/support/global-setup.js',
   testTimeout: 30000,
 };

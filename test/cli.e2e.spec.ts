@@ -1,8 +1,6 @@
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import request from 'supertest';
 import { OPERATOR_TOKEN, bearer, startHerald, type HeraldUnderTest } from './support/herald-test-app';
-import { cli, createToken, waitForToken } from './support/herald-cli';
+import { cli, createToken, runCli, waitForToken } from './support/herald-cli';
 import { testEvent } from './support/test-events';
 
 /** herald-cli against the data directory of a running server, as an operator uses it. */
@@ -73,11 +71,3 @@ describe('herald-cli', () => {
     expect(await herald.eventStore.headPosition()).toBe(before);
   });
 });
-
-function runCli(herald: HeraldUnderTest, args: string[]) {
-  return spawnSync(process.execPath, ['-r', require.resolve('./support/register-ts.js'), 'apps/herald-cli/src/main.ts', ...args], {
-    cwd: join(__dirname, '..'),
-    env: { ...process.env, HERALD_DATA_DIR: herald.dataDir, LOG_LEVEL: 'warn' },
-    encoding: 'utf8',
-  });
-}

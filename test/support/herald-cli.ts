@@ -1,15 +1,22 @@
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import request from 'supertest';
 import { bearer, type HeraldUnderTest } from './herald-test-app';
+import { BUILT_CLI, ROOT } from './built-herald';
 
-/** Runs `herald-cli` from source, as an operator would, on the test server's data directory. */
-export function cli(herald: Pick<HeraldUnderTest, 'dataDir'>, args: string[]): string {
-  return execFileSync(process.execPath, ['-r', require.resolve('./register-ts.js'), 'apps/herald-cli/src/main.ts', ...args], {
-    cwd: join(__dirname, '..', '..'),
+/** Runs the built `herald-cli`, as an operator would, on the test server's data directory. */
+export function runCli(herald: Pick<HeraldUnderTest, 'dataDir'>, args: string[]): SpawnSyncReturns<string> {
+  return spawnSync(process.execPath, [BUILT_CLI, ...args], {
+    cwd: ROOT,
     env: { ...process.env, HERALD_DATA_DIR: herald.dataDir, LOG_LEVEL: 'warn' },
     encoding: 'utf8',
   });
+}
+
+/** Runs `herald-cli` and returns its stdout; throws with its stderr when it fails. */
+export function cli(herald: Pick<HeraldUnderTest, 'dataDir'>, args: string[]): string {
+  const result = runCli(herald, args);
+  if (result.status !== 0) throw new Error(`herald-cli ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
+  return result.stdout;
 }
 
 export function createToken(herald: Pick<HeraldUnderTest, 'dataDir'>, userId: string, scopes: string[]): string {

@@ -1,10 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { BUILT_SERVER, ROOT } from './built-herald';
 
-const ROOT = join(__dirname, '..', '..');
-
-/** A Herald server in its own process (run from source), so a test can kill it for real. */
+/** A Herald server in its own process (the build), so a test can kill it for real. */
 export interface HeraldProcess {
   child: ChildProcess;
   baseUrl: string;
@@ -15,7 +13,7 @@ export interface HeraldProcess {
 
 export async function spawnHerald(env: Record<string, string>): Promise<HeraldProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['-r', join(__dirname, 'register-ts.js'), 'apps/herald/src/main.ts'], {
+  const child = spawn(process.execPath, [BUILT_SERVER], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],

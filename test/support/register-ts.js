@@ -1,20 +1,25 @@
 /**
  * Lets a plain `node` child process run the TypeScript sources, as Jest does, without a build:
  *   node --require ./test/support/register-ts.js path/to/script.ts
- * It compiles each `.ts` file with SWC (same options as jest.config.js) and resolves the
- * `@herald/<lib>` aliases of tsconfig.json. Used by tests that need real separate processes.
+ * It transpiles each `.ts` file with TypeScript's transpileModule (the options of tsconfig.json,
+ * no type check) and resolves the `@herald/<lib>` aliases. Used by tests that need real separate
+ * processes.
  */
 const fs = require('node:fs');
 const path = require('node:path');
 const Module = require('node:module');
-const { transformSync } = require('@swc/core');
+const ts = require('typescript');
 
 const root = path.resolve(__dirname, '../..');
+const tsconfig = ts.getParsedCommandLineOfConfigFile(path.join(root, 'tsconfig.json'), {}, {
+  ...ts.sys,
+  onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
+    throw new Error(ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));
+  },
+});
+const compilerOptions = { ...tsconfig.options, sourceMap: false, inlineSourceMap: true, inlineSources: true };
 const aliases = new Map(
-  Object.entries(require(path.join(root, 'tsconfig.json')).compilerOptions.paths).map(([alias, [target]]) => [
-    alias,
-    path.join(root, target),
-  ]),
+  Object.entries(tsconfig.options.paths).map(([alias, [target]]) => [alias, path.join(root, target)]),
 );
 
 const resolveFilename = Module._resolveFilename;
@@ -24,17 +29,8 @@ Module._resolveFilename = function resolveHeraldAlias(request, ...rest) {
 };
 
 require.extensions['.ts'] = function compileTypeScript(module, filename) {
-  const { code } = transformSync(fs.readFileSync(filename, 'utf8'), {
-    filename,
-    sourceMaps: 'inline',
-    jsc: {
-      parser: { syntax: 'typescript', decorators: true },
-      transform: { legacyDecorator: true, decoratorMetadata: true },
-      target: 'es2022',
-    },
-    module: { type: 'commonjs' },
-  });
-  module._compile(code, filename);
+  const { outputText } = ts.transpileModule(fs.readFileSync(filename, 'utf8'), { compilerOptions, fileName: filename });
+  module._compile(outputText, filename);
 };
 
 process.setSourceMapsEnabled(true);

@@ -9,7 +9,8 @@ import { HeraldModule } from '../../herald/src/herald.module';
  * `HERALD_DATA_DIR` the server uses, also while it runs), then closes the stores.
  */
 export async function withHerald<T>(work: (herald: INestApplicationContext) => Promise<T>): Promise<T> {
-  const config = loadConfig();
+  // Operators read the command's output; Herald's own logs stay quiet unless LOG_LEVEL asks for more.
+  const config = loadConfig({ LOG_LEVEL: 'warn', ...process.env });
   const herald = await NestFactory.createApplicationContext(HeraldModule.forRoot({ config, role: 'cli' }), {
     bufferLogs: true,
   });
