@@ -32,23 +32,25 @@ interface CollectionBuffer {
  */
 export class BatchSession implements ReadStoreSession {
   private readonly buffers = new Map<string, CollectionBuffer>();
+  /** One handle per scope for the batch: projections ask for the same few scopes thousands of times. */
+  private readonly handles = new Map<string, ScopedReadStore>();
 
   constructor(private readonly inner: ReadStoreSession) {}
 
   forGuild(guildId: string): ScopedReadStore {
-    return this.wrap(this.inner.forGuild(guildId));
+    return this.handles.get(`guild:${guildId}`) ?? this.wrap(this.inner.forGuild(guildId));
   }
 
   forUser(userId: string): ScopedReadStore {
-    return this.wrap(this.inner.forUser(userId));
+    return this.handles.get(`user:${userId}`) ?? this.wrap(this.inner.forUser(userId));
   }
 
   global(): ScopedReadStore {
-    return this.wrap(this.inner.global());
+    return this.handles.get('global') ?? this.wrap(this.inner.global());
   }
 
   forScope(scope: Scope): ScopedReadStore {
-    return this.wrap(this.inner.forScope(scope));
+    return this.handles.get(scopeKey(scope)) ?? this.wrap(this.inner.forScope(scope));
   }
 
   getCheckpoint(projection: string, scope?: Scope): Promise<number | null> {
@@ -93,7 +95,8 @@ export class BatchSession implements ReadStoreSession {
 
   private wrap(scoped: ScopedReadStore): ScopedReadStore {
     const session = this;
-    return {
+    const collections = new Map<string, Collection<Document>>();
+    const handle: ScopedReadStore = {
       scope: scoped.scope,
       async listCollections() {
         await session.flushScope(scoped.scope);
@@ -106,50 +109,60 @@ export class BatchSession implements ReadStoreSession {
         await scoped.dropCollection(name);
       },
       collection<T extends Document>(name: string): Collection<T> {
-        const buffer = session.buffer(scoped, name);
-        const inner = scoped.collection<T>(name);
-        const read = async (id: string): Promise<T | null> => {
-          assertDocumentId(id);
-          if (buffer.docs.has(id)) {
-            const known = buffer.docs.get(id);
-            return known === DELETED || known === undefined ? null : (known as T | null);
-          }
-          const stored = await inner.get(id);
-          buffer.docs.set(id, stored);
-          return stored;
-        };
-        const write = (id: string, doc: Pending) => {
-          buffer.docs.set(id, doc);
-          buffer.dirty.add(id);
-        };
-        return {
-          get: read,
-          async find(options) {
-            await session.flushBuffer(buffer);
-            return inner.find(options);
-          },
-          async count(filter) {
-            await session.flushBuffer(buffer);
-            return inner.count(filter);
-          },
-          async upsert(doc) {
-            assertDocument(doc);
-            write(doc.id, dropUndefined(doc));
-          },
-          async patch(id, fields) {
-            const current = await read(id);
-            const changes = patchedFields(id, fields);
-            if (!current) return null;
-            const patched = { ...current, ...Object.fromEntries(changes) } as T;
-            write(id, patched);
-            return patched;
-          },
-          async delete(id) {
-            const existed = (await read(id)) !== null;
-            if (existed) write(id, DELETED);
-            return existed;
-          },
-        };
+        let collection = collections.get(name);
+        if (!collection) {
+          collection = session.bufferedCollection(scoped, name);
+          collections.set(name, collection);
+        }
+        return collection as unknown as Collection<T>;
+      },
+    };
+    this.handles.set(scopeKey(scoped.scope), handle);
+    return handle;
+  }
+
+  private bufferedCollection<T extends Document>(scoped: ScopedReadStore, name: string): Collection<T> {
+    const session = this;
+    const buffer = this.buffer(scoped, name);
+    const inner = scoped.collection<T>(name);
+    const read = async (id: string): Promise<T | null> => {
+      const known = buffer.docs.get(id);
+      if (known !== undefined) return known === DELETED ? null : (known as T | null);
+      assertDocumentId(id);
+      const stored = await inner.get(id);
+      buffer.docs.set(id, stored);
+      return stored;
+    };
+    const write = (id: string, doc: Pending) => {
+      buffer.docs.set(id, doc);
+      buffer.dirty.add(id);
+    };
+    return {
+      get: read,
+      async find(options) {
+        await session.flushBuffer(buffer);
+        return inner.find(options);
+      },
+      async count(filter) {
+        await session.flushBuffer(buffer);
+        return inner.count(filter);
+      },
+      async upsert(doc) {
+        assertDocument(doc);
+        write(doc.id, dropUndefined(doc));
+      },
+      async patch(id, fields) {
+        const current = await read(id);
+        const changes = patchedFields(id, fields);
+        if (!current) return null;
+        const patched = { ...current, ...Object.fromEntries(changes) } as T;
+        write(id, patched);
+        return patched;
+      },
+      async delete(id) {
+        const existed = (await read(id)) !== null;
+        if (existed) write(id, DELETED);
+        return existed;
       },
     };
   }
@@ -157,8 +170,8 @@ export class BatchSession implements ReadStoreSession {
 
 /** What a store returns after an upsert: the document as JSON would keep it. */
 function dropUndefined<T extends Document>(doc: T): T {
-  for (const value of Object.values(doc)) {
-    if (value === undefined) return Object.fromEntries(Object.entries(doc).filter(([, v]) => v !== undefined)) as T;
+  for (const key in doc) {
+    if (doc[key] === undefined) return Object.fromEntries(Object.entries(doc).filter(([, v]) => v !== undefined)) as T;
   }
   return doc;
 }

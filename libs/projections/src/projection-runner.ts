@@ -163,21 +163,24 @@ export class ProjectionRunner {
     const holder = `rebuild-${process.pid}-${Date.now()}`;
     await this.takeLease(name, holder);
     try {
-      await this.readStore.transaction(async (session) => {
-        const scopes = await this.readStore.listScopes();
-        for (const scope of scopes) {
-          const scoped = session.forScope(scope);
-          for (const collection of projection.collections) await scoped.dropCollection(collection);
-          await session.setCheckpoint(name, null, scope);
-        }
-        await session.setCheckpoint(name, null);
-      });
+      const scopes = await this.readStore.listScopes();
+      await this.readStore.transaction(
+        async (session) => {
+          for (const scope of scopes) {
+            const scoped = session.forScope(scope);
+            for (const collection of projection.collections) await scoped.dropCollection(collection);
+            await session.setCheckpoint(name, null, scope);
+          }
+          await session.setCheckpoint(name, null);
+        },
+        { sessionOnly: true },
+      );
       const started = Date.now();
       const headPosition = await this.eventStore.headPosition();
       let position: number | null = null;
       let applied = 0;
       let leaseRenewedAt = Date.now();
-      for await (const page of readAllPages(this.eventStore, { filter: projection.filter, pageSize: 5000 })) {
+      for await (const page of readAllPages(this.eventStore, { filter: projection.filter, pageSize: 1000 })) {
         position = await this.applyBatch(projection, page, position);
         applied += page.length;
         if (Date.now() - leaseRenewedAt > this.rebuildLeaseMs / 3) {
@@ -312,7 +315,7 @@ export class ProjectionRunner {
         }
       }
       await session.setCheckpoint(projection.name, last);
-    });
+    }, { sessionOnly: true });
     return last;
   }
 

@@ -92,6 +92,15 @@ export interface ReadStoreSession {
   setCheckpoint(projection: string, position: number | null, scope?: Scope): Promise<void>;
 }
 
+export interface TransactionOptions {
+  /**
+   * `work` reaches the store only through its session, so no async context is set up for calls
+   * through the store to join. On Node 20 that context (AsyncLocalStorage) hooks every promise the
+   * process makes from then on: about a sixth of a projection rebuild's time.
+   */
+  sessionOnly?: boolean;
+}
+
 export interface ReadStore extends ReadStoreSession {
   /**
    * Runs `work` atomically where the adapter can (SQLite always; MongoDB on a replica set).
@@ -100,10 +109,11 @@ export interface ReadStore extends ReadStoreSession {
    * through per-scope checkpoints (see `libs/projections`).
    *
    * Calls made from inside `work` through the store itself (another `transaction`, `forGuild` …)
-   * join the running transaction. MongoDB may run `work` again on a transient error, so `work` must
-   * have no effect outside the session, and must not swallow the session's errors.
+   * join the running transaction, unless `sessionOnly` is set. MongoDB may run `work` again on a
+   * transient error, so `work` must have no effect outside the session, and must not swallow the
+   * session's errors.
    */
-  transaction<R>(work: (session: ReadStoreSession) => Promise<R>): Promise<R>;
+  transaction<R>(work: (session: ReadStoreSession) => Promise<R>, options?: TransactionOptions): Promise<R>;
   /** True where `transaction` is atomic. */
   readonly atomicTransactions: boolean;
   /** Scopes holding documents or checkpoints, in no particular order. */

@@ -24,6 +24,7 @@ import type {
   ReadStoreSession,
   Scope,
   ScopedReadStore,
+  TransactionOptions,
 } from '../read-store.port';
 import {
   assertCheckpointPosition,
@@ -287,14 +288,14 @@ class MongoReadStore extends MongoSession implements ReadStore {
     return this.connection.supportsTransactions;
   }
 
-  async transaction<R>(work: (session: ReadStoreSession) => Promise<R>): Promise<R> {
+  async transaction<R>(work: (session: ReadStoreSession) => Promise<R>, options: TransactionOptions = {}): Promise<R> {
     const joined = ambientTransaction<MongoSession>(this.connection);
     if (joined) return work(joined.session);
     await this.connection.connected();
     try {
-      if (!this.connection.supportsTransactions) return await this.connection.runTransaction(undefined, work);
+      if (!this.connection.supportsTransactions) return await this.connection.runTransaction(undefined, work, options);
       return await this.connection.client.withSession((clientSession) =>
-        clientSession.withTransaction(() => this.connection.runTransaction(clientSession, work), {
+        clientSession.withTransaction(() => this.connection.runTransaction(clientSession, work, options), {
           readConcern: { level: 'snapshot' },
           writeConcern: { w: 'majority' },
           readPreference: 'primary',
@@ -402,10 +403,14 @@ class MongoConnection implements MongoAccess {
   }
 
   /** Runs work with its session; errors stay as the driver raised them, since their labels drive withTransaction's retries. */
-  async runTransaction<R>(session: ClientSession | undefined, work: (session: ReadStoreSession) => Promise<R>): Promise<R> {
+  async runTransaction<R>(
+    session: ClientSession | undefined,
+    work: (session: ReadStoreSession) => Promise<R>,
+    options: TransactionOptions,
+  ): Promise<R> {
     const transaction = new MongoTransaction(this, session);
     try {
-      return await runInTransaction(transaction, () => work(transaction.session));
+      return await (options.sessionOnly ? work(transaction.session) : runInTransaction(transaction, () => work(transaction.session)));
     } finally {
       transaction.open = false;
     }

@@ -12,6 +12,7 @@ import type {
   ReadStoreSession,
   Scope,
   ScopedReadStore,
+  TransactionOptions,
 } from '../read-store.port';
 import {
   assertCheckpointPosition,
@@ -205,10 +206,10 @@ class SqliteReadStore extends SqliteSession implements ReadStore {
     super(connections);
   }
 
-  async transaction<R>(work: (session: ReadStoreSession) => Promise<R>): Promise<R> {
+  async transaction<R>(work: (session: ReadStoreSession) => Promise<R>, options: TransactionOptions = {}): Promise<R> {
     const joined = ambientTransaction<SqliteSession>(this.connections);
     if (joined) return work(joined.session);
-    return this.connections.transaction(work);
+    return this.connections.transaction(work, options);
   }
 
   listScopes(): Promise<Scope[]> {
@@ -261,7 +262,7 @@ class SqliteConnections implements SqliteAccess {
     });
   }
 
-  transaction<R>(work: (session: ReadStoreSession) => Promise<R>): Promise<R> {
+  transaction<R>(work: (session: ReadStoreSession) => Promise<R>, options: TransactionOptions): Promise<R> {
     if (this.closed) return Promise.reject(closedError());
     return this.writers.run(async () => {
       if (this.closed) throw closedError();
@@ -272,7 +273,9 @@ class SqliteConnections implements SqliteAccess {
         throw sqliteFailure(error);
       }
       try {
-        const result = await runInTransaction(transaction, () => work(transaction.session));
+        const result = await (options.sessionOnly
+          ? work(transaction.session)
+          : runInTransaction(transaction, () => work(transaction.session)));
         transaction.open = false;
         this.writer.commit();
         return result;
