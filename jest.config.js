@@ -9,7 +9,10 @@ module.exports = {
   roots: ['<rootDir>/libs', '<rootDir>/apps', '<rootDir>/test'],
   testMatch: ['**/*.spec.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }] },
-  moduleNameMapper: Object.fromEntries(libs.map((l) => [`^@herald/${l}$`, `<rootDir>/libs/${l}/src`])),
+  moduleNameMapper: {
+    '^@herald/core/testing$': '<rootDir>/libs/core/src/testing',
+    ...Object.fromEntries(libs.map((l) => [`^@herald/${l}$`, `<rootDir>/libs/${l}/src`])),
+  },
   globalSetup: '<rootDir>/test/support/global-setup.js',
   testTimeout: 30000,
 };

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { OPERATOR_TOKEN, bearer, startHerald, type HeraldUnderTest } from './support/herald-test-app';
-import { testEvent } from './support/test-events';
+import { testEvent } from '@herald/core/testing';
 import { cli, createToken, waitForToken } from './support/herald-cli';
 
 const GUILD = '111111111111111111';

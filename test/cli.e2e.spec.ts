@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { OPERATOR_TOKEN, bearer, startHerald, type HeraldUnderTest } from './support/herald-test-app';
 import { cli, createToken, runCli, waitForToken } from './support/herald-cli';
-import { testEvent } from './support/test-events';
+import { testEvent } from '@herald/core/testing';
 
 /** herald-cli against the data directory of a running server, as an operator uses it. */
 describe('herald-cli', () => {

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { OPERATOR_TOKEN, bearer, startHerald, type HeraldUnderTest } from './support/herald-test-app';
-import { testEvent } from './support/test-events';
+import { testEvent } from '@herald/core/testing';
 
 describe('health, metrics, OpenAPI and correlation ids', () => {
   let herald: HeraldUnderTest;

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +7,7 @@ import type { CommandContext } from './command-context';
 import { CommandRunner } from './command-runner';
 import type { Decider, DomainEvent } from './decider';
 import { ConcurrencyConflict, InvalidInput } from './errors';
+import { testEvent } from './testing';
 
 type CounterCommand = { type: 'Increment' } | { type: 'IncrementTwice' } | { type: 'Decrement' } | { type: 'Noop' };
 type Incremented = DomainEvent<'Incremented', { from: number; to: number }>;
@@ -179,12 +179,7 @@ function withRivalWriter(store: EventStore): EventStore {
     await store.append(
       streamId,
       [
-        {
-          id: randomUUID(),
-          type: 'Incremented',
-          data: { from: -1, to: -1 },
-          metadata: { source: 'system', actorId: 'rival', correlationId: 'rival', occurredAt: new Date().toISOString(), schemaVersion: 1 },
-        },
+        testEvent('Incremented', { from: -1, to: -1 }, { actorId: 'rival', correlationId: 'rival' }),
       ],
       { expectedRevision: 'any' },
     );

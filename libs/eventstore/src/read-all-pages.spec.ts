@@ -1,15 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import type { NewEvent } from '@herald/core';
 import { createSqliteEventStore } from './sqlite/sqlite-event-store';
 import { readAllPages } from './read-all-pages';
 import type { EventStore } from './event-store.port';
+import { testEvent } from '@herald/core/testing';
 
-const event = (type: string): NewEvent => ({
-  id: randomUUID(),
-  type,
-  data: {},
-  metadata: { source: 'system', correlationId: randomUUID(), occurredAt: new Date(0).toISOString(), schemaVersion: 1 },
-});
+const event = (type: string): NewEvent => testEvent(type);
 
 describe('readAllPages', () => {
   let store: EventStore;

@@ -1,13 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
 import type { NewEvent, RecordedEvent } from '@herald/core';
 import { createSqliteEventStore, type EventStore } from '@herald/eventstore';
 import { createSqliteReadStore, type ReadStore, type ReadStoreSession } from '@herald/readstore';
 import type { Projection } from './projection';
 import { ProjectionRunner } from './projection-runner';
 import { readModelDigest } from './read-model-digest';
+import { testEvent } from '@herald/core/testing';
 
 /** Counts wins per guild member: a read model whose value depends on applying each event exactly once. */
 class WinCounts implements Projection {
@@ -25,12 +25,8 @@ class WinCounts implements Projection {
   }
 }
 
-const win = (guildId: string, userId: string, wins: number): NewEvent => ({
-  id: randomUUID(),
-  type: 'WinRecorded',
-  data: { wins },
-  metadata: { guildId, userId, source: 'system', correlationId: randomUUID(), occurredAt: '2026-03-01T12:00:00.000Z', schemaVersion: 1 },
-});
+const win = (guildId: string, userId: string, wins: number): NewEvent =>
+  testEvent('WinRecorded', { wins }, { guildId, userId, occurredAt: '2026-03-01T12:00:00.000Z' });
 
 describe('ProjectionRunner', () => {
   let dir: string;

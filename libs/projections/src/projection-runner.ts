@@ -2,7 +2,7 @@ import type { RecordedEvent } from '@herald/core';
 import { readAllPages, type EventStore, type EventSubscription } from '@herald/eventstore';
 import type { ReadStore, ReadStoreSession, Scope } from '@herald/readstore';
 import type { Projection } from './projection';
-import { scopeGuardedSession, scopeKey } from './scope-guarded-session';
+import { scopeGuardedSession } from './scope-guarded-session';
 import { readModelDigest } from './read-model-digest';
 import { BatchSession } from './batch-session';
 

@@ -4,6 +4,7 @@ import { EventStoreUnavailable, StreamDeleted, WrongExpectedRevision } from '../
 import { describeEventStoreContract } from '../testing/event-store.contract';
 import { translateEsdbError } from './esdb-errors';
 import { createEsdbEventStore } from './esdb-event-store';
+import { testEvent } from '@herald/core/testing';
 
 const url = process.env.EVENTSTORE_URL;
 
@@ -53,17 +54,7 @@ describe('EventStoreDB errors in the port terms', () => {
 
   it('every call to a server that cannot be reached fails as EventStoreUnavailable', async () => {
     const store = createEsdbEventStore({ url: 'esdb://127.0.0.1:1?tls=false' });
-    const event = {
-      id: randomUUID(),
-      type: 'Noted',
-      data: {},
-      metadata: {
-        source: 'system' as const,
-        correlationId: randomUUID(),
-        occurredAt: new Date().toISOString(),
-        schemaVersion: 1,
-      },
-    };
+    const event = testEvent('Noted');
     try {
       await expect(store.ping()).rejects.toBeInstanceOf(EventStoreUnavailable);
       await expect(store.append('guild-1', [event], { expectedRevision: 'any' })).rejects.toBeInstanceOf(

@@ -7,6 +7,7 @@ import { describeEventStoreContract } from '../testing/event-store.contract';
 import type { EventStore } from '../event-store.port';
 import { createSqliteEventStore } from './sqlite-event-store';
 import { prefixUpperBound } from './read-all';
+import { testEvent } from '@herald/core/testing';
 
 const directories: string[] = [];
 
@@ -31,12 +32,7 @@ describeEventStoreContract(
 );
 
 function newEvent(type = 'ThingHappened'): NewEvent {
-  return {
-    id: randomUUID(),
-    type,
-    data: { value: randomUUID() },
-    metadata: { source: 'system', correlationId: randomUUID(), occurredAt: new Date().toISOString(), schemaVersion: 1 },
-  };
+  return testEvent(type, { value: randomUUID() });
 }
 
 describe('SQLite event store on a shared file', () => {

@@ -8,11 +8,11 @@
  * worker re-takes the write lock within microseconds and SQLite's sleeping busy handler lets the
  * other in only rarely, so the two would barely interleave.
  */
-import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WrongExpectedRevision } from '../errors';
 import { createSqliteEventStore } from '../sqlite';
+import { testEvent } from '@herald/core/testing';
 
 async function main(): Promise<void> {
   const [path, streamId, countText, workerName] = process.argv.slice(2);
@@ -26,17 +26,7 @@ async function main(): Promise<void> {
   while (acknowledged.length < count) {
     await sleep(Math.random() * 2);
     const [last] = await store.readStream(streamId, { direction: 'backwards', maxCount: 1 });
-    const event = {
-      id: randomUUID(),
-      type: 'CounterIncremented',
-      data: { worker: workerName, attempt: acknowledged.length },
-      metadata: {
-        source: 'system' as const,
-        correlationId: randomUUID(),
-        occurredAt: new Date().toISOString(),
-        schemaVersion: 1,
-      },
-    };
+    const event = testEvent('CounterIncremented', { worker: workerName, attempt: acknowledged.length });
     try {
       await store.append(streamId, [event], { expectedRevision: last ? last.revision : 'no_stream' });
       acknowledged.push(event.id);

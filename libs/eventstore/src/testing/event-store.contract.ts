@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EventData, NewEvent, RecordedEvent } from '@herald/core';
 import { StreamDeleted, WrongExpectedRevision } from '../errors';
 import type { EventFilter, EventStore, EventSubscription } from '../event-store.port';
+import { testEvent } from '@herald/core/testing';
 
 export interface EventStoreContractOptions {
   /**
@@ -497,12 +498,7 @@ export function describeEventStoreContract(
 }
 
 function newEvent(type = 'ThingHappened', data: EventData = { at: Date.now() }): NewEvent {
-  return {
-    id: randomUUID(),
-    type,
-    data,
-    metadata: { source: 'system', correlationId: randomUUID(), occurredAt: new Date().toISOString(), schemaVersion: 1 },
-  };
+  return testEvent(type, data);
 }
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
