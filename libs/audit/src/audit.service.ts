@@ -108,9 +108,11 @@ export class AuditService implements OnModuleInit {
       yield first;
       from = first.position;
     }
-    for await (const page of readAllPages(this.eventStore, { afterPosition: from, direction, filter, pageSize: SCAN_PAGE })) {
-      yield* page;
-    }
+    const pages =
+      direction === 'forwards'
+        ? this.eventStore.scanAll({ afterPosition: from, filter, pageSize: SCAN_PAGE })
+        : readAllPages(this.eventStore, { afterPosition: from, direction, filter, pageSize: SCAN_PAGE });
+    for await (const page of pages) yield* page;
   }
 }
 

@@ -43,6 +43,14 @@ export interface ReadAllOptions {
   filter?: EventFilter;
 }
 
+export interface ScanAllOptions {
+  /** Exclusive, as for subscriptions. Absent: from the start. */
+  afterPosition?: number;
+  filter?: EventFilter;
+  /** Most events per page (default 1000). */
+  pageSize?: number;
+}
+
 export interface SubscribeOptions {
   /** Exclusive: delivery starts with the first event after this position. Absent or 0: from the start. */
   afterPosition?: number;
@@ -74,6 +82,12 @@ export interface EventStore {
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   /** One page of the global log in order (default page size 1000). */
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  /**
+   * Every matching event after `afterPosition` up to the head of the log as it was when the scan
+   * began, forwards, in pages: for rebuilds and exports. Adapters may read ahead while the caller
+   * works on a page (SQLite does, on a worker thread, for long scans).
+   */
+  scanAll(options?: ScanAllOptions): AsyncIterable<RecordedEvent[]>;
   subscribeToAll(options?: SubscribeOptions): EventSubscription;
   /** Position of the newest event in the log, or `null` when the log is empty. */
   headPosition(): Promise<number | null>;

@@ -15,6 +15,7 @@ export function instrumentEventStore(store: EventStore, metrics: HeraldMetrics):
     },
     readStream: (streamId, options) => store.readStream(streamId, options),
     readAll: (options) => store.readAll(options),
+    scanAll: (options) => store.scanAll(options),
     subscribeToAll: (options) => store.subscribeToAll(options),
     headPosition: () => store.headPosition(),
     deleteStream: (streamId) => store.deleteStream(streamId),

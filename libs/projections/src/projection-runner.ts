@@ -180,7 +180,7 @@ export class ProjectionRunner {
       let position: number | null = null;
       let applied = 0;
       let leaseRenewedAt = Date.now();
-      for await (const page of readAllPages(this.eventStore, { filter: projection.filter, pageSize: 1000 })) {
+      for await (const page of this.eventStore.scanAll({ filter: projection.filter, pageSize: 1000 })) {
         position = await this.applyBatch(projection, page, position);
         applied += page.length;
         if (Date.now() - leaseRenewedAt > this.rebuildLeaseMs / 3) {

@@ -5,6 +5,7 @@ import type { EventStore, EventSubscription } from '../event-store.port';
 import { appendToStream } from './append-to-stream';
 import { translateEsdbError } from './esdb-errors';
 import { readAll } from './read-all';
+import { readAllPages } from '../read-all-pages';
 import { readStream } from './read-stream';
 import { EsdbSubscription } from './subscribe-to-all';
 
@@ -28,7 +29,7 @@ export function createEsdbEventStore(options: EsdbEventStoreOptions): EventStore
   const subscriptions = new Set<EsdbSubscription>();
   let closed = false;
 
-  return {
+  const store: EventStore = {
     async append(streamId, events, { expectedRevision }) {
       assertValidAppend(streamId, events, expectedRevision);
       return appendToStream(client, streamId, events, expectedRevision);
@@ -44,6 +45,19 @@ export function createEsdbEventStore(options: EsdbEventStoreOptions): EventStore
       assertPlace('fromPosition', fromPosition);
       assertPositiveCount('maxCount', maxCount);
       return readAll(client, { fromPosition, direction, maxCount, filter: normalizeFilter(filter) });
+    },
+
+    // No read-ahead here: the server streams pages to the client on its own.
+    async *scanAll({ afterPosition, filter, pageSize = DEFAULT_READ_ALL_PAGE } = {}) {
+      assertPlace('afterPosition', afterPosition);
+      assertPositiveCount('pageSize', pageSize);
+      const head = await store.headPosition();
+      if (head === null) return;
+      for await (const page of readAllPages(store, { afterPosition, filter, pageSize })) {
+        const upToHead = page.filter((event) => event.position <= head);
+        if (upToHead.length > 0) yield upToHead;
+        if (upToHead.length < page.length) return;
+      }
     },
 
     subscribeToAll({ afterPosition, filter, maxBatchSize = DEFAULT_BATCH_SIZE } = {}): EventSubscription {
@@ -93,4 +107,5 @@ export function createEsdbEventStore(options: EsdbEventStoreOptions): EventStore
       await client.dispose();
     },
   };
+  return store;
 }

@@ -14,6 +14,14 @@ export type ReadRange = (
   filter: NormalizedFilter | undefined,
 ) => RecordedEvent[];
 
+/** The same read, as raw rows (what the read-ahead worker posts; parsing stays with the reader). */
+export type ReadRowRange = (...args: Parameters<ReadRange>) => EventRow[];
+
+export function createReadRange(db: Database.Database): ReadRange {
+  const readRows = createReadRowRange(db);
+  return (...args) => toRecordedEvents(readRows(...args));
+}
+
 /*
  * A filtered query is run over a window of positions, not over the whole rest of the log. Without
  * the bound, a filter that matches most events makes SQLite collect every match after the start
@@ -42,7 +50,7 @@ const REMEMBERED_BIG_PREFIX_LISTS = 1_000;
 /** Orders after every TEXT value in SQLite (TEXT < BLOB), for a prefix with no finite upper bound. */
 const ABOVE_ALL_TEXT = Buffer.alloc(0);
 
-export function createReadRange(db: Database.Database): ReadRange {
+export function createReadRowRange(db: Database.Database): ReadRowRange {
   const statements = new Map<string, Database.Statement>();
   const cached = (key: string, sql: () => string) => {
     let statement = statements.get(key);
@@ -109,7 +117,7 @@ export function createReadRange(db: Database.Database): ReadRange {
   return (lowest, highest, direction, maxCount, filter) => {
     if (lowest > highest) return [];
     if (!filter) {
-      return toRecordedEvents(windowQuery(direction, 0, 0, true).all(lowest, highest, maxCount) as EventRow[]);
+      return windowQuery(direction, 0, 0, true).all(lowest, highest, maxCount) as EventRow[];
     }
     const prefixBounds: unknown[] = [];
     for (const prefix of filter.streamPrefixes ?? [])
@@ -122,12 +130,11 @@ export function createReadRange(db: Database.Database): ReadRange {
         positions.sort(direction === 'forwards' ? (a, b) => a - b : (a, b) => b - a);
         // Without a type condition every listed position is a match, so only one page is fetched.
         const candidates = types.length > 0 ? positions : positions.slice(0, maxCount);
-        const rows = byPositionsQuery(direction, types.length).all(JSON.stringify(candidates), ...types, maxCount);
-        return toRecordedEvents(rows as EventRow[]);
+        return byPositionsQuery(direction, types.length).all(JSON.stringify(candidates), ...types, maxCount) as EventRow[];
       }
     }
 
-    const events: RecordedEvent[] = [];
+    const events: EventRow[] = [];
     let dense = true;
     let window = Math.max(MIN_WINDOW, maxCount * FIRST_WINDOW_PER_EVENT);
     let low = lowest;
@@ -138,7 +145,7 @@ export function createReadRange(db: Database.Database): ReadRange {
       const to = direction === 'forwards' ? Math.min(high, low + window - 1) : high;
       const statement = windowQuery(direction, prefixBounds.length / 2, types.length, dense);
       const rows = statement.all(from, to, ...prefixBounds, ...types, remaining) as EventRow[];
-      for (const event of toRecordedEvents(rows)) events.push(event);
+      for (const row of rows) events.push(row);
       if (direction === 'forwards') low = to + 1;
       else high = from - 1;
       if (rows.length < remaining) {

@@ -9,6 +9,7 @@ import { createReadStream } from './read-stream';
 import { openEventLog, type SqliteSynchronous } from './schema';
 import { runTranslated } from './sqlite-errors';
 import { AppendSignal, SqliteSubscription } from './subscribe-to-all';
+import { scanAll } from './scan-all';
 
 export interface SqliteEventStoreOptions {
   /** The database file, created with its directory when missing; `:memory:` for a throw-away log. */
@@ -17,11 +18,14 @@ export interface SqliteEventStoreOptions {
   synchronous?: SqliteSynchronous;
   /** How often a waiting subscription looks for appends made by other processes (default 250 ms). */
   pollIntervalMs?: number;
+  /** `scanAll` over at least this many positions reads ahead on a worker thread (default 50,000). */
+  readAheadFrom?: number;
 }
 
 const DEFAULT_POLL_INTERVAL_MS = 250;
 const DEFAULT_READ_ALL_PAGE = 1_000;
 const DEFAULT_BATCH_SIZE = 500;
+const DEFAULT_READ_AHEAD_FROM = 50_000;
 
 /**
  * The embedded event store: one SQLite file in WAL mode that several Herald processes may share.
@@ -69,6 +73,20 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
         }
         return readRange(fromPosition ?? 0, head, 'forwards', maxCount, normalized);
       });
+    },
+
+    scanAll({ afterPosition, filter, pageSize = DEFAULT_READ_ALL_PAGE } = {}) {
+      assertPlace('afterPosition', afterPosition);
+      assertPositiveCount('pageSize', pageSize);
+      return scanAll(
+        { path: options.path, readRange: (...args) => runTranslated(() => readRange(...args)), headPosition: () => runTranslated(headPosition) },
+        {
+          afterPosition: afterPosition ?? 0,
+          filter: normalizeFilter(filter),
+          pageSize,
+          readAheadFrom: options.readAheadFrom ?? DEFAULT_READ_AHEAD_FROM,
+        },
+      );
     },
 
     subscribeToAll({ afterPosition, filter, maxBatchSize = DEFAULT_BATCH_SIZE } = {}): EventSubscription {

@@ -292,6 +292,40 @@ export function describeEventStoreContract(
       });
     });
 
+    describe('scanAll', () => {
+      it('pages through every matching event after a position, up to the head as it was when the scan began', async () => {
+        for (let i = 0; i < 7; i += 1) {
+          await store.append(stream(`s${i % 3}`), [newEvent(type(i % 2 === 0 ? 'Even' : 'Odd'))], { expectedRevision: 'any' });
+        }
+        const all = await store.readAll({ filter: thisTest() });
+
+        const pages: number[][] = [];
+        for await (const page of store.scanAll({ filter: thisTest(), pageSize: 3 })) {
+          pages.push(page.map((event) => event.position));
+          // Appended during the scan, after its head: not part of it.
+          if (pages.length === 1) await store.append(stream('late'), [newEvent()], { expectedRevision: 'any' });
+        }
+        expect(pages.flat()).toEqual(all.map((event) => event.position));
+        expect(pages.map((page) => page.length)).toEqual([3, 3, 1]);
+
+        const odd = [];
+        for await (const page of store.scanAll({ afterPosition: all[1].position, filter: { eventTypes: [type('Odd')] } })) odd.push(...page);
+        expect(odd).toEqual(all.filter((event, i) => i > 1 && i % 2 === 1));
+      });
+
+      it('stops cleanly when the caller stops early, and finds nothing after the head', async () => {
+        for (let i = 0; i < 5; i += 1) await store.append(stream('a'), [newEvent()], { expectedRevision: 'any' });
+        for await (const page of store.scanAll({ filter: thisTest(), pageSize: 2 })) {
+          expect(page).toHaveLength(2);
+          break;
+        }
+        const head = (await store.headPosition())!;
+        const after: unknown[] = [];
+        for await (const page of store.scanAll({ afterPosition: head })) after.push(...page);
+        expect(after).toEqual([]);
+      });
+    });
+
     describe('subscribeToAll', () => {
       it('delivers stored events after an exclusive start position, then live events, in order', async () => {
         const stored = [newEvent(), newEvent(), newEvent()];
