@@ -63,6 +63,7 @@ describe('SQLite scanAll reading ahead on a worker thread', () => {
     const events = await scan(readingAhead, { pageSize: 5000 });
     expect(events.flat()).toHaveLength(5000);
     for await (const page of oneThread.scanAll({ pageSize: 10 })) {
+      expect(page).toHaveLength(10);
       expect(process.getActiveResourcesInfo()).not.toContain('MessagePort');
       break;
     }

@@ -31,3 +31,27 @@ export function toRecordedEvents(rows: EventRow[]): RecordedEvent[] {
   for (let i = 0; i < rows.length; i++) events[i] = toRecordedEvent(rows[i]);
   return events;
 }
+
+/**
+ * Rows as one JSON text, with `data` and `metadata` spliced in as the JSON they already are: the
+ * read-ahead worker builds it, and the reader turns a whole page into events with one `JSON.parse`,
+ * which costs the main thread less than taking the rows' strings and parsing two of them per event.
+ */
+export function encodeRowPage(rows: EventRow[]): string {
+  const parts = new Array<string>(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const [position, streamId, revision, eventId, type, data, metadata] = rows[i];
+    parts[i] = `[${position},${JSON.stringify(streamId)},${revision},${JSON.stringify(eventId)},${JSON.stringify(type)},${data},${metadata}]`;
+  }
+  return `[${parts.join(',')}]`;
+}
+
+export function decodeRowPage(text: string): RecordedEvent[] {
+  const rows = JSON.parse(text) as Array<[number, string, number, string, string, RecordedEvent['data'], RecordedEvent['metadata']]>;
+  const events = new Array<RecordedEvent>(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i];
+    events[i] = { id: row[3], type: row[4], data: row[5], metadata: row[6], streamId: row[1], revision: row[2], position: row[0] };
+  }
+  return events;
+}

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { RecordedEvent } from '@herald/core';
 import type { NormalizedFilter } from '../event-filter';
-import { toRecordedEvents, type EventRow } from './event-rows';
+import { decodeRowPage } from './event-rows';
 import type { ReadRange } from './read-all';
 import type { ScanWorkerData } from './scan-worker';
 
@@ -43,12 +43,13 @@ export async function* scanAll(source: ScanSource, request: ScanRequest): AsyncG
 }
 
 async function* scanOnWorker(data: ScanWorkerData): AsyncGenerator<RecordedEvent[]> {
-  const worker = new Worker(WORKER_FILE, { workerData: data });
-  const arrived: Array<EventRow[] | null> = [];
+  // A small heap: the worker holds a page or two at a time, and the scan's memory is the process's.
+  const worker = new Worker(WORKER_FILE, { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 64 } });
+  const arrived: Array<string | null> = [];
   let failure: Error | undefined;
   let wake: (() => void) | undefined;
-  worker.on('message', (rows: EventRow[] | null) => {
-    arrived.push(rows);
+  worker.on('message', (page: string | null) => {
+    arrived.push(page);
     wake?.();
   });
   worker.on('error', (error) => {
@@ -62,11 +63,11 @@ async function* scanOnWorker(data: ScanWorkerData): AsyncGenerator<RecordedEvent
   try {
     for (;;) {
       while (arrived.length === 0 && !failure) await new Promise<void>((resolve) => (wake = resolve));
-      const rows = arrived.shift();
-      if (rows === undefined) throw failure;
-      if (rows === null) return;
+      const page = arrived.shift();
+      if (page === undefined) throw failure;
+      if (page === null) return;
       worker.postMessage('more');
-      yield toRecordedEvents(rows);
+      yield decodeRowPage(page);
     }
   } finally {
     await worker.terminate();

@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { NormalizedFilter } from '../event-filter';
+import { encodeRowPage } from './event-rows';
 import { createReadRowRange } from './read-all';
 
 /** What the scan hands its worker. */
@@ -15,8 +16,8 @@ export interface ScanWorkerData {
 }
 
 /*
- * Reads pages of raw rows on its own connection and posts them, at most `readAhead` pages ahead of
- * the reader, then `null` at the end. Reading rows is most of a scan's cost, and here it runs on the
+ * Reads pages of rows on its own connection and posts each as one JSON text, at most `readAhead`
+ * pages ahead of the reader, then `null` at the end. Reading rows is most of a scan's cost, and here it runs on the
  * other core while the main thread parses and applies the previous page.
  */
 const { path, lowest, highest, filter, pageSize, readAhead } = workerData as ScanWorkerData;
@@ -31,7 +32,7 @@ function pump(): void {
     const rows = readRows(low, highest, 'forwards', pageSize, filter);
     credits -= 1;
     if (rows.length > 0) {
-      parentPort!.postMessage(rows);
+      parentPort!.postMessage(encodeRowPage(rows));
       low = rows[rows.length - 1][0] + 1;
     }
     if (rows.length < pageSize) {
