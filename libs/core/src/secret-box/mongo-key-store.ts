@@ -1,4 +1,3 @@
-import { MongoClient, MongoServerError } from 'mongodb';
 import type { KeyStore, WrappedDataKey } from './key-store.port';
 
 export interface MongoKeyStoreOptions {
@@ -14,6 +13,8 @@ interface KeyDocument extends WrappedDataKey {
 const DUPLICATE_KEY = 11000;
 
 export function createMongoKeyStore(options: MongoKeyStoreOptions): KeyStore {
+  // Required here, not imported: the driver loads only where MongoDB is used.
+  const { MongoClient, MongoServerError }: typeof import('mongodb') = require('mongodb');
   const client = new MongoClient(options.url);
   const keys = client
     .db(options.databaseName)

@@ -12,10 +12,10 @@ import {
 import type { RecordedEvent } from '@herald/core';
 import { EventStoreUnavailable } from '../errors';
 import { matchesFilter, type NormalizedFilter } from '../event-filter';
-import type { EventSubscription } from '../event-store.port';
 import { isTransientEsdbError, translateEsdbError } from './esdb-errors';
 import { isSystemEvent, toRecordedEvent } from './esdb-events';
 import { toEsdbPosition } from './read-all';
+import { PulledSubscription } from '../pulled-subscription';
 
 /** Resubscription back-off after a dropped subscription: 100 ms doubling to 5 s, then give up. */
 const FIRST_RETRY_DELAY_MS = 100;
@@ -43,13 +43,12 @@ interface LiveSubscription {
  * consumer does not pull. A batch is the first event to arrive plus whatever is already buffered.
  * When the server drops the subscription, it resubscribes after the last delivered position.
  */
-export class EsdbSubscription implements EventSubscription, AsyncIterator<RecordedEvent[]> {
+export class EsdbSubscription extends PulledSubscription {
   private lastPosition: number | undefined;
   private live: LiveSubscription | undefined;
   private closed = false;
   private readonly closing = new AbortController();
   private readonly closedSignal: Promise<'closed'>;
-  private previousPull: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly client: EventStoreDBClient,
@@ -58,6 +57,7 @@ export class EsdbSubscription implements EventSubscription, AsyncIterator<Record
     private readonly maxBatchSize: number,
     private readonly onClose: (subscription: EsdbSubscription) => void,
   ) {
+    super();
     // Position 0 holds no user event (the log opens with system records), so 0 also means "the start".
     this.lastPosition = afterPosition || undefined;
     this.closedSignal = new Promise((resolve) =>
@@ -65,22 +65,7 @@ export class EsdbSubscription implements EventSubscription, AsyncIterator<Record
     );
   }
 
-  [Symbol.asyncIterator](): AsyncIterator<RecordedEvent[]> {
-    return this;
-  }
-
-  next(): Promise<IteratorResult<RecordedEvent[]>> {
-    const pull = this.previousPull.then(() => this.pull());
-    this.previousPull = pull.catch(() => undefined);
-    return pull;
-  }
-
-  async return(): Promise<IteratorResult<RecordedEvent[]>> {
-    await this.close();
-    return { done: true, value: undefined };
-  }
-
-  async close(): Promise<void> {
+  override async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.closing.abort();
@@ -88,7 +73,7 @@ export class EsdbSubscription implements EventSubscription, AsyncIterator<Record
     this.onClose(this);
   }
 
-  private async pull(): Promise<IteratorResult<RecordedEvent[]>> {
+  protected async pull(): Promise<IteratorResult<RecordedEvent[]>> {
     let failures = 0;
     while (!this.closed) {
       let failure: unknown;

@@ -1,7 +1,7 @@
 import type { RecordedEvent } from '@herald/core';
-import type { EventSubscription } from '../event-store.port';
 import type { NormalizedFilter } from '../event-filter';
 import type { ReadRange } from './read-all';
+import { PulledSubscription } from '../pulled-subscription';
 
 /** Wakes the subscriptions waiting in this process when this process appends. */
 export class AppendSignal {
@@ -30,11 +30,10 @@ export interface SqliteSubscriptionSource {
  * With nothing new, it waits for an append in this process (the signal) or the next poll, which
  * picks up appends by other processes on the same file.
  */
-export class SqliteSubscription implements EventSubscription, AsyncIterator<RecordedEvent[]> {
+export class SqliteSubscription extends PulledSubscription {
   private lastPosition: number;
   private closed = false;
   private stopWaiting: (() => void) | undefined;
-  private previousPull: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly source: SqliteSubscriptionSource,
@@ -43,33 +42,18 @@ export class SqliteSubscription implements EventSubscription, AsyncIterator<Reco
     private readonly maxBatchSize: number,
     private readonly onClose: (subscription: SqliteSubscription) => void,
   ) {
+    super();
     this.lastPosition = afterPosition;
   }
 
-  [Symbol.asyncIterator](): AsyncIterator<RecordedEvent[]> {
-    return this;
-  }
-
-  /** Pulls run one after another even when a caller does not await the previous one. */
-  next(): Promise<IteratorResult<RecordedEvent[]>> {
-    const pull = this.previousPull.then(() => this.pull());
-    this.previousPull = pull.catch(() => undefined);
-    return pull;
-  }
-
-  async return(): Promise<IteratorResult<RecordedEvent[]>> {
-    await this.close();
-    return { done: true, value: undefined };
-  }
-
-  async close(): Promise<void> {
+  override async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.stopWaiting?.();
     this.onClose(this);
   }
 
-  private async pull(): Promise<IteratorResult<RecordedEvent[]>> {
+  protected async pull(): Promise<IteratorResult<RecordedEvent[]>> {
     while (!this.closed) {
       const batch = this.readBatch();
       if (batch.length > 0) return { done: false, value: batch };
