@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
-import { ProjectionRunner, readModelDigest } from '@herald/projections';
+import { ProjectionRunner, readModelDigest, type Projection } from '@herald/projections';
 import { READ_STORE, type ReadStore } from '@herald/readstore';
 import { withHerald } from '../cli-context';
 import { UsageError, print, table } from '../cli-output';
@@ -32,7 +32,7 @@ export function projectionsCommand(): Command {
     .action((name: string | undefined) =>
       withHerald(async (herald) => {
         const runner = herald.get(ProjectionRunner);
-        const names = name === undefined ? runner.status().map((s) => s.name) : [knownProjection(runner, name)];
+        const names = name === undefined ? runner.projections.map((p) => p.name) : [knownProjection(runner, name).name];
         for (const projection of names) {
           const bar = new SingleBar(
             {
@@ -68,7 +68,7 @@ export function projectionsCommand(): Command {
     .action((name: string | undefined) =>
       withHerald(async (herald) => {
         const runner = herald.get(ProjectionRunner);
-        const collections = name === undefined ? undefined : runner.projections.find((p) => p.name === knownProjection(runner, name))?.collections;
+        const collections = name === undefined ? undefined : knownProjection(runner, name).collections;
         print(await readModelDigest(herald.get<ReadStore>(READ_STORE), collections));
       }),
     );
@@ -76,8 +76,10 @@ export function projectionsCommand(): Command {
   return projections;
 }
 
-function knownProjection(runner: ProjectionRunner, name: string): string {
-  const names = runner.status().map((s) => s.name);
-  if (!names.includes(name)) throw new UsageError(`no projection is named ${name}; known: ${names.join(', ')}`);
-  return name;
+function knownProjection(runner: ProjectionRunner, name: string): Projection {
+  const projection = runner.projections.find((p) => p.name === name);
+  if (!projection) {
+    throw new UsageError(`no projection is named ${name}; known: ${runner.projections.map((p) => p.name).join(', ')}`);
+  }
+  return projection;
 }

@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, IsISO8601, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import type { AuditQuery } from '../audit.service';
 
 const EVENT_TYPE = /^[A-Z][A-Za-z0-9]{1,63}$/;
 
@@ -32,6 +33,10 @@ export class AuditQueryDto {
   @IsOptional()
   @IsISO8601({ strict: true, strictSeparator: true })
   until?: string;
+
+  toAuditQuery(): AuditQuery {
+    return { page: this.page, pageSize: this.pageSize, types: this.type, until: this.until };
+  }
 }
 
 export class GuildStateQueryDto {

@@ -14,14 +14,14 @@ export class AuditController {
   @RequireScopes('audit:{guildId}', 'guild:{guildId}:admin')
   @Get('guilds/:guildId/audit')
   guildAudit(@Param() { guildId }: GuildIdParams, @Query() query: AuditQueryDto): Promise<AuditPage> {
-    return this.audit.guildAudit(guildId, { page: query.page, pageSize: query.pageSize, types: query.type, until: query.until });
+    return this.audit.guildAudit(guildId, query.toAuditQuery());
   }
 
   @ApiOperation({ summary: "A user's history, newest first, read from the event log" })
   @RequireScopes('user:{userId}')
   @Get('users/:userId/audit')
   userAudit(@Param() { userId }: UserIdParams, @Query() query: AuditQueryDto): Promise<AuditPage> {
-    return this.audit.userAudit(userId, { page: query.page, pageSize: query.pageSize, types: query.type, until: query.until });
+    return this.audit.userAudit(userId, query.toAuditQuery());
   }
 
   @ApiOperation({ summary: 'The guild as it was at a moment, replayed from its streams' })
