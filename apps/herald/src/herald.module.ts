@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { CqrsModule } from '@nestjs/cqrs';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import { CoreModule, ProblemDetailsFilter, SecretBoxModule, createValidationPipe, type HeraldConfig } from '@herald/core';
@@ -7,6 +8,7 @@ import { AuditModule } from '@herald/audit';
 import { AuthGuard, IdentityModule } from '@herald/identity';
 import { MetricsController, loggingParams } from '@herald/observability';
 import { ProjectionsModule } from '@herald/projections';
+import { WinsModule } from '@herald/wins';
 import { HealthController } from './health/health.controller';
 import { StoresModule } from './stores.module';
 
@@ -31,6 +33,8 @@ export class HeraldModule {
         ProjectionsModule.forRoot({ follow: role === 'server' }),
         IdentityModule,
         AuditModule,
+        CqrsModule.forRoot(),
+        WinsModule.forRoot({ schedule: role === 'server' }),
       ],
       controllers: [HealthController, MetricsController],
       providers: [

@@ -15,6 +15,16 @@ export interface HeraldConfig {
     'openfront' | 'discord' | 'simplyplural' | 'pluralkit' | 'getstream' | 'fitbit' | 'fitbitAuth',
     string
   >;
+  /** The wins sync engine: client-side limits towards OpenFront and the guild backoff. */
+  wins: {
+    openfrontRequestsPerSecond: number;
+    openfrontConcurrency: number;
+    /** Upstream failures in a row that end a guild's run and start its backoff. */
+    backoffAfterFailures: number;
+    backoffMinutes: number;
+    /** Scheduled runs start up to this share of the interval late, so guilds spread out. */
+    syncJitterRatio: number;
+  };
   /** Largest accepted JSON request body, in bytes. */
   maxBodyBytes: number;
   /** How often a process polls the shared SQLite log for events written by another process. */

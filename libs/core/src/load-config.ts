@@ -29,6 +29,10 @@ const YAML_KEYS: Record<string, string> = {
   maxBodyBytes: 'HERALD_MAX_BODY_BYTES',
   pollIntervalMs: 'HERALD_POLL_INTERVAL_MS',
   sqliteSynchronous: 'HERALD_SQLITE_SYNCHRONOUS',
+  openfrontRequestsPerSecond: 'OPENFRONT_REQUESTS_PER_SECOND',
+  openfrontConcurrency: 'OPENFRONT_CONCURRENCY',
+  syncBackoffAfterFailures: 'SYNC_BACKOFF_AFTER_FAILURES',
+  syncBackoffMinutes: 'SYNC_BACKOFF_MINUTES',
 };
 
 /**
@@ -71,6 +75,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       getstream: url(settings, 'GETSTREAM_API_URL', 'https://chat.stream-io-api.com'),
       fitbit: url(settings, 'FITBIT_API_URL', 'https://api.fitbit.com'),
       fitbitAuth: url(settings, 'FITBIT_AUTH_URL', 'https://www.fitbit.com'),
+    },
+    wins: {
+      // OpenFront publishes no quota for public reads: stay well below anything that looks like scraping.
+      openfrontRequestsPerSecond: integer(settings, 'OPENFRONT_REQUESTS_PER_SECOND', 10, 1, 1000),
+      openfrontConcurrency: integer(settings, 'OPENFRONT_CONCURRENCY', 4, 1, 64),
+      backoffAfterFailures: integer(settings, 'SYNC_BACKOFF_AFTER_FAILURES', 5, 1, 1000),
+      backoffMinutes: integer(settings, 'SYNC_BACKOFF_MINUTES', 5, 1, 24 * 60),
+      syncJitterRatio: 0.1,
     },
     maxBodyBytes: integer(settings, 'HERALD_MAX_BODY_BYTES', 100 * 1024, 1024, 50 * 1024 * 1024),
     pollIntervalMs: integer(settings, 'HERALD_POLL_INTERVAL_MS', 250, 10, 60_000),

@@ -1,0 +1,2 @@
+/** The wins REST controllers, registered by `WinsModule`. */
+export const winsControllers = [];
