@@ -14,6 +14,7 @@ import { UnlinkPlayerHandler } from './commands/unlink-player.command';
 import { WinsState } from './commands/wins-state';
 import { winsDiscordProviders } from './discord';
 import { winsControllers } from './http';
+import { WinsGuildStateView } from './projections/wins.guild-state-view';
 import { WinsProjection } from './projections/wins.projection';
 import { WinsReadModel } from './projections/wins.read-model';
 import { GuildSyncRuns } from './reactors/guild-sync-runs';
@@ -53,6 +54,7 @@ export class WinsModule {
         WinsState,
         WinsReadModel,
         WinsProjection,
+        WinsGuildStateView,
         SyncScheduler,
         { provide: WINS_OPTIONS, useValue: options },
       ],
