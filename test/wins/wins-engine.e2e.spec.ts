@@ -57,7 +57,7 @@ describe('wins sync engine (smoke)', () => {
     expect(discord.memberRoles(GUILD, ALICE)).toEqual([ROLE_5]);
 
     const runs = herald.app.get(GuildSyncRuns);
-    while (runs.isRunning(GUILD)) await new Promise((r) => setTimeout(r, 20));
+    await runs.whenIdle(GUILD);
     discord.reset();
     const run = await bus.execute(new SyncGuildCommand(GUILD, { repairRoles: false }, context));
     const done = await run.done;

@@ -53,7 +53,7 @@ export class ConfigureGuildHandler implements ICommandHandler<ConfigureGuildComm
     if (changesCountsOrRoles(change, result.state)) {
       // Members' roles follow the new rules now, not at the next scheduled run.
       await this.runs
-        .start({ guildId: change.guildId, trigger: 'manual', fresh: false, context })
+        .start({ guildId: change.guildId, trigger: 'manual', fresh: false, afterChange: true, context })
         .catch(() => undefined);
     }
     if (change.type === 'ChangeGuildSettings' && change.syncIntervalHours !== undefined) {

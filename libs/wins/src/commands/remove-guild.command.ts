@@ -42,7 +42,7 @@ export class RemoveGuildHandler implements ICommandHandler<RemoveGuildCommand, v
     if (!guild.registered) throw new NotFound(`Guild ${guildId} is not registered with Herald.`, { code: 'GUILD.NOT_REGISTERED' });
     this.scheduler.cancel(guildId);
     // A run still appending would write member events after the deletion.
-    if (this.runs.isRunning(guildId)) await (await this.runs.start({ guildId, trigger: 'manual', context })).done;
+    await this.runs.whenIdle(guildId, { cancelFollowUps: true });
 
     const removed: GuildRemoved = { type: 'GuildRemoved', data: { guildId, actorId: context.actorId ?? null } };
     await this.commands.run({

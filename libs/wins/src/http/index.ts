@@ -1,2 +1,7 @@
+import { GuildConfigController } from './guild-config.controller';
+import { GuildsController } from './guilds.controller';
+import { PlayersController } from './players.controller';
+import { SyncController } from './sync.controller';
+
 /** The wins REST controllers, registered by `WinsModule`. */
-export const winsControllers = [];
+export const winsControllers = [GuildsController, GuildConfigController, PlayersController, SyncController];

@@ -17,6 +17,11 @@ export interface SyncRequest {
   repairRoles?: boolean;
   /** Bypass OpenFront answers shared across guilds (default: for manual runs). */
   fresh?: boolean;
+  /**
+   * Asked for because the guild's settings changed: a run already going read the old settings, so
+   * instead of joining it, another run follows it.
+   */
+  afterChange?: boolean;
   context: CommandContext;
 }
 
@@ -44,6 +49,10 @@ const KEEP_FINISHED_MS = 10 * 60_000;
 export class GuildSyncRuns {
   private readonly logger = new Logger(GuildSyncRuns.name);
   private readonly running = new Map<string, SyncRunProgress>();
+  /** Guilds whose run is being set up (between the trigger and `running`). */
+  private readonly starting = new Map<string, number>();
+  /** The run to start when the current one ends, by guild. */
+  private readonly followUps = new Map<string, SyncRequest>();
   private readonly finished = new Map<string, { progress: SyncRunProgress; at: number }>();
   private readonly listeners: Array<(guildId: string) => void> = [];
 
@@ -60,7 +69,21 @@ export class GuildSyncRuns {
   /** Starts a run, or joins the one already running for the guild. */
   async start(request: SyncRequest): Promise<SyncRunProgress> {
     const joined = this.running.get(request.guildId);
-    if (joined) return joined;
+    if (joined) {
+      if (request.afterChange) this.followUps.set(request.guildId, request);
+      return joined;
+    }
+    this.starting.set(request.guildId, (this.starting.get(request.guildId) ?? 0) + 1);
+    try {
+      return await this.setUp(request);
+    } finally {
+      const count = (this.starting.get(request.guildId) ?? 1) - 1;
+      if (count > 0) this.starting.set(request.guildId, count);
+      else this.starting.delete(request.guildId);
+    }
+  }
+
+  private async setUp(request: SyncRequest): Promise<SyncRunProgress> {
     const guild = await this.state.guild(request.guildId);
     if (!guild.registered) throw new NotFound(`Guild ${request.guildId} is not registered with Herald.`, { code: 'GUILD.NOT_REGISTERED' });
     const waitMs = guild.backoffUntil ? Date.parse(guild.backoffUntil) - this.clock.now().getTime() : 0;
@@ -76,7 +99,10 @@ export class GuildSyncRuns {
     }
     // Checked again: another trigger may have started a run while this one read the log.
     const raced = this.running.get(request.guildId);
-    if (raced) return raced;
+    if (raced) {
+      if (request.afterChange) this.followUps.set(request.guildId, request);
+      return raced;
+    }
 
     const runId = randomUUID();
     let resolveDone!: (progress: SyncRunProgress) => void;
@@ -99,6 +125,13 @@ export class GuildSyncRuns {
       })
       .finally(() => {
         this.running.delete(request.guildId);
+        const followUp = this.followUps.get(request.guildId);
+        this.followUps.delete(request.guildId);
+        if (followUp) {
+          this.start({ ...followUp, afterChange: false }).catch((error: unknown) => {
+            this.logger.warn(`guild ${request.guildId}: follow-up sync not started: ${(error as Error).message}`);
+          });
+        }
         this.finished.set(runId, { progress, at: Date.now() });
         this.forgetOld();
         resolveDone(progress);
@@ -116,8 +149,20 @@ export class GuildSyncRuns {
     return this.readModel.syncRun(guildId, runId);
   }
 
+  /** True while a run of the guild is being set up, runs, or has one to follow it. */
   isRunning(guildId: string): boolean {
-    return this.running.has(guildId);
+    return this.running.has(guildId) || this.starting.has(guildId) || this.followUps.has(guildId);
+  }
+
+  /** Resolves once the guild has no run going or planned; `cancelFollowUps` drops the planned ones first (guild removal). */
+  async whenIdle(guildId: string, options: { cancelFollowUps?: boolean } = {}): Promise<void> {
+    if (options.cancelFollowUps) this.followUps.delete(guildId);
+    while (this.isRunning(guildId)) {
+      const running = this.running.get(guildId);
+      if (running) await running.done;
+      else await new Promise((resolve) => setTimeout(resolve, 10));
+      if (options.cancelFollowUps) this.followUps.delete(guildId);
+    }
   }
 
   /** Called with the guild id whenever a run ends (the scheduler plans the next one). */
