@@ -3,6 +3,7 @@
 // event store on the same workloads, on this machine, in this run. See README.md.
 //   --quick          a tenth of the counts (smoke test; figures are not comparable)
 //   --write-results  also writes RESULTS.md with this run's figures (keeping the notes below its marker)
+//   --only wins-sync only e), the wins sync (with --write-results: rewrites only e)'s section of RESULTS.md)
 // Exits 1 when a measurement could not be taken (Herald not built, a store failed); a missed target is a MISS, not a failure.
 const fs = require('node:fs');
 const os = require('node:os');
@@ -11,8 +12,10 @@ const { betterSqlite3, loadHerald, formatRate, ROOT } = require('./harness');
 const { rawSqlite, heraldSqlite, emmettSqlite, READ_PAGE_SIZE } = require('./systems');
 const { appendWorkload, readWorkload } = require('./workloads');
 const { rebuildWorkload } = require('./rebuild');
+const { winsSyncWorkload, winsSyncReport, winsSyncMarkdown, replaceWinsSyncSection } = require('./wins-sync');
 
 const quick = process.argv.includes('--quick');
+const onlyWinsSync = process.argv[process.argv.indexOf('--only') + 1] === 'wins-sync';
 const scale = (count) => (quick ? Math.max(1, Math.round(count / 10)) : count);
 
 const ROUNDS = 5;
@@ -179,7 +182,7 @@ function printRebuild(rebuild) {
 
 const KEPT_NOTES_MARKER = '<!-- Everything below this line is kept when run.js --write-results rewrites the figures above. -->';
 
-function resultsMarkdown(info, workloads, rebuild, keptNotes) {
+function resultsMarkdown(info, workloads, rebuild, winsSync, keptNotes) {
   const lines = [
     '# Benchmark results',
     '',
@@ -193,7 +196,7 @@ function resultsMarkdown(info, workloads, rebuild, keptNotes) {
     `- raw reference and Herald: ${info.rawAndHerald}`,
     `- Emmett: ${info.emmett}`,
     '',
-    `Herald against its targets: ${verdictLine(workloads, rebuild)}`,
+    `Herald against its targets: ${verdictLine(workloads, rebuild, winsSync)}`,
     '',
   ];
   for (const workload of workloads) {
@@ -224,12 +227,34 @@ function resultsMarkdown(info, workloads, rebuild, keptNotes) {
       '',
     );
   }
-  lines.push(KEPT_NOTES_MARKER, keptNotes);
+  lines.push(...winsSyncMarkdown(info, winsSync), '', KEPT_NOTES_MARKER, keptNotes);
   return lines.join('\n');
 }
 
-function verdictLine(workloads, rebuild) {
-  return [...workloads.map((w) => `${w.id}) ${w.verdict}`), `d) ${rebuild.verdict}`].join('  ');
+function verdictLine(workloads, rebuild, winsSync) {
+  return [...workloads.map((w) => `${w.id}) ${w.verdict}`), `d) ${rebuild.verdict}`, `e) ${winsSync.verdict}`].join('  ');
+}
+
+/** e): the wins sync against the fake upstreams, in its own process (see wins-sync.js). */
+async function winsSyncSection() {
+  const result = await attempt(async () => winsSyncWorkload({ quick }));
+  return { result, verdict: result.error ? 'MISS' : result.verdict };
+}
+
+function printWinsSync(winsSync) {
+  console.log(`\n${winsSync.result.error ? `e) wins sync not run: ${winsSync.result.error}   MISS` : winsSyncReport(winsSync.result)}`);
+}
+
+/** `--only wins-sync`: e) alone; `--write-results` replaces e)'s section of RESULTS.md and leaves a) to d) as they were. */
+async function mainWinsSyncOnly(info) {
+  const winsSync = await winsSyncSection();
+  printWinsSync(winsSync);
+  if (winsSync.result.error) process.exitCode = 1;
+  if (process.argv.includes('--write-results')) {
+    const file = path.join(__dirname, 'RESULTS.md');
+    fs.writeFileSync(file, replaceWinsSyncSection(fs.readFileSync(file, 'utf8'), info, winsSync, KEPT_NOTES_MARKER));
+    console.log("wrote e)'s section of RESULTS.md");
+  }
 }
 
 /** What follows the marker in the current RESULTS.md (the analysis), kept across rewrites. */
@@ -246,6 +271,7 @@ async function main() {
   console.log(`  ${info.date} · ${info.cpu} · ${info.memory} · node ${info.node} · load average ${info.load}`);
   console.log(`  raw + Herald: ${info.rawAndHerald}`);
   console.log(`  Emmett: ${info.emmett}`);
+  if (onlyWinsSync) return mainWinsSyncOnly(info);
   const herald = loadHerald();
   if (herald.missing) console.log(`  Herald: ${herald.missing}`);
 
@@ -259,13 +285,15 @@ async function main() {
   }
   const rebuild = await rebuildSection(herald);
   printRebuild(rebuild);
+  const winsSync = await winsSyncSection();
+  printWinsSync(winsSync);
 
-  console.log(`\nHerald against its targets: ${verdictLine(workloads, rebuild)}`);
-  const failed = workloads.some((workload) => workload.rows.some((row) => row.result.error)) || rebuild.result.error;
+  console.log(`\nHerald against its targets: ${verdictLine(workloads, rebuild, winsSync)}`);
+  const failed = workloads.some((workload) => workload.rows.some((row) => row.result.error)) || rebuild.result.error || winsSync.result.error;
   if (failed) process.exitCode = 1;
   if (process.argv.includes('--write-results')) {
     const file = path.join(__dirname, 'RESULTS.md');
-    fs.writeFileSync(file, resultsMarkdown(info, workloads, rebuild, keptNotes(file)));
+    fs.writeFileSync(file, resultsMarkdown(info, workloads, rebuild, winsSync, keptNotes(file)));
     console.log('wrote RESULTS.md');
   }
 }

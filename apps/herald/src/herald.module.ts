@@ -2,12 +2,15 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { TerminusModule } from '@nestjs/terminus';
+import { GatewayIntentBits } from 'discord.js';
+import { NecordModule } from 'necord';
 import { LoggerModule } from 'nestjs-pino';
 import { CoreModule, ProblemDetailsFilter, SecretBoxModule, createValidationPipe, type HeraldConfig } from '@herald/core';
 import { AuditModule } from '@herald/audit';
 import { AuthGuard, IdentityModule } from '@herald/identity';
 import { MetricsController, loggingParams } from '@herald/observability';
 import { ProjectionsModule } from '@herald/projections';
+import { FrontingModule } from '@herald/fronting';
 import { WinsModule } from '@herald/wins';
 import { HealthController } from './health/health.controller';
 import { StoresModule } from './stores.module';
@@ -35,6 +38,8 @@ export class HeraldModule {
         AuditModule,
         CqrsModule.forRoot(),
         WinsModule.forRoot({ schedule: role === 'server' }),
+        FrontingModule.forRoot({ run: role === 'server' }),
+        ...discordGateway(config, role),
       ],
       controllers: [HealthController, MetricsController],
       providers: [
@@ -44,4 +49,24 @@ export class HeraldModule {
       ],
     };
   }
+}
+
+/**
+ * The bot on Discord's gateway (slash commands, guild joins): only for the server, with a token, and
+ * unless DISCORD_GATEWAY=off. Without it the command classes stay plain providers and role changes
+ * still go out over REST.
+ */
+function discordGateway(config: HeraldConfig, role: HeraldModuleOptions['role']): DynamicModule[] {
+  const { token, gateway, devGuildId } = config.discord;
+  if (role !== 'server' || !token || !gateway) return [];
+  return [
+    NecordModule.forRoot({
+      token,
+      // Slash commands and guild joins need no privileged intent.
+      intents: [GatewayIntentBits.Guilds],
+      // Guild commands update at once; global ones can take an hour to reach every client.
+      development: devGuildId ? [devGuildId] : false,
+      rest: { api: config.upstreams.discord },
+    }),
+  ];
 }

@@ -19,11 +19,32 @@ export interface HeraldConfig {
   wins: {
     openfrontRequestsPerSecond: number;
     openfrontConcurrency: number;
+    /** First wait before retrying a failed OpenFront request; each retry doubles it (with full jitter). */
+    openfrontRetryBaseDelayMs: number;
     /** Upstream failures in a row that end a guild's run and start its backoff. */
     backoffAfterFailures: number;
     backoffMinutes: number;
     /** Scheduled runs start up to this share of the interval late, so guilds spread out. */
     syncJitterRatio: number;
+  };
+  /** The fronting updater: watching SimplyPlural and posting PluralKit switches. */
+  fronting: {
+    /** After a SimplyPlural change message, wait this long before re-reading, so a burst is read once. */
+    simplyPluralDebounceMs: number;
+    /** Re-read fronters this often without any message, in case one was missed. */
+    simplyPluralRefreshMs: number;
+    /** Keep-alive ping on the websocket (SimplyPlural asks for one every 10 s). */
+    simplyPluralPingMs: number;
+    /** First wait before reconnecting or re-reading after a failure; doubles up to a minute. */
+    simplyPluralRetryBaseMs: number;
+    /** How long a watcher rests after SimplyPlural refused its token, before trying again. */
+    simplyPluralAuthFailurePauseMs: number;
+    /** Observations are held until none came for `quietMs`, but no longer than `maxDelayMs`. */
+    pluralKitCoalescing: { quietMs: number; maxDelayMs: number };
+    /** First wait before retrying a PluralKit request that failed (5xx, timeout); doubles per retry. */
+    pluralKitRetryBaseDelayMs: number;
+    /** After a switch failed for an outage, try it again this long later (doubling, up to an hour). */
+    pluralKitFailedPostRetryMs: number;
   };
   /** Largest accepted JSON request body, in bytes. */
   maxBodyBytes: number;

@@ -31,8 +31,18 @@ const YAML_KEYS: Record<string, string> = {
   sqliteSynchronous: 'HERALD_SQLITE_SYNCHRONOUS',
   openfrontRequestsPerSecond: 'OPENFRONT_REQUESTS_PER_SECOND',
   openfrontConcurrency: 'OPENFRONT_CONCURRENCY',
+  openfrontRetryBaseDelayMs: 'OPENFRONT_RETRY_BASE_DELAY_MS',
   syncBackoffAfterFailures: 'SYNC_BACKOFF_AFTER_FAILURES',
   syncBackoffMinutes: 'SYNC_BACKOFF_MINUTES',
+  simplyPluralDebounceMs: 'SIMPLYPLURAL_DEBOUNCE_MS',
+  simplyPluralRefreshIntervalMs: 'SIMPLYPLURAL_REFRESH_INTERVAL_MS',
+  simplyPluralPingIntervalMs: 'SIMPLYPLURAL_PING_INTERVAL_MS',
+  simplyPluralRetryBaseDelayMs: 'SIMPLYPLURAL_RETRY_BASE_DELAY_MS',
+  simplyPluralAuthFailurePauseMs: 'SIMPLYPLURAL_AUTH_FAILURE_PAUSE_MS',
+  pluralKitCoalesceQuietMs: 'PLURALKIT_COALESCE_QUIET_MS',
+  pluralKitCoalesceMaxDelayMs: 'PLURALKIT_COALESCE_MAX_DELAY_MS',
+  pluralKitRetryBaseDelayMs: 'PLURALKIT_RETRY_BASE_DELAY_MS',
+  pluralKitFailedPostRetryMs: 'PLURALKIT_FAILED_POST_RETRY_MS',
 };
 
 /**
@@ -80,9 +90,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       // OpenFront publishes no quota for public reads: stay well below anything that looks like scraping.
       openfrontRequestsPerSecond: integer(settings, 'OPENFRONT_REQUESTS_PER_SECOND', 10, 1, 1000),
       openfrontConcurrency: integer(settings, 'OPENFRONT_CONCURRENCY', 4, 1, 64),
+      openfrontRetryBaseDelayMs: integer(settings, 'OPENFRONT_RETRY_BASE_DELAY_MS', 250, 1, 60_000),
       backoffAfterFailures: integer(settings, 'SYNC_BACKOFF_AFTER_FAILURES', 5, 1, 1000),
       backoffMinutes: integer(settings, 'SYNC_BACKOFF_MINUTES', 5, 1, 24 * 60),
       syncJitterRatio: 0.1,
+    },
+    fronting: {
+      simplyPluralDebounceMs: integer(settings, 'SIMPLYPLURAL_DEBOUNCE_MS', 1_000, 0, 60_000),
+      // SimplyPlural asks pollers to use the websocket; with it, a slow safety-net read is enough.
+      simplyPluralRefreshMs: integer(settings, 'SIMPLYPLURAL_REFRESH_INTERVAL_MS', 15 * 60_000, 10, 24 * 3_600_000),
+      simplyPluralPingMs: integer(settings, 'SIMPLYPLURAL_PING_INTERVAL_MS', 10_000, 10, 300_000),
+      simplyPluralRetryBaseMs: integer(settings, 'SIMPLYPLURAL_RETRY_BASE_DELAY_MS', 1_000, 1, 60_000),
+      simplyPluralAuthFailurePauseMs: integer(settings, 'SIMPLYPLURAL_AUTH_FAILURE_PAUSE_MS', 30 * 60_000, 10, 24 * 3_600_000),
+      pluralKitCoalescing: coalescingWindow(settings),
+      pluralKitRetryBaseDelayMs: integer(settings, 'PLURALKIT_RETRY_BASE_DELAY_MS', 250, 1, 60_000),
+      pluralKitFailedPostRetryMs: integer(settings, 'PLURALKIT_FAILED_POST_RETRY_MS', 60_000, 10, 3_600_000),
     },
     maxBodyBytes: integer(settings, 'HERALD_MAX_BODY_BYTES', 100 * 1024, 1024, 50 * 1024 * 1024),
     pollIntervalMs: integer(settings, 'HERALD_POLL_INTERVAL_MS', 250, 10, 60_000),
@@ -140,6 +162,16 @@ function integer(settings: Settings, name: string, fallback: number, min: number
     throw new InvalidConfiguration(`${name} must be a whole number from ${min} to ${max}`);
   }
   return parsed;
+}
+
+/** Defaults as the fronting domain's: a couple of seconds absorbs flapping, ten bound the wait. */
+function coalescingWindow(settings: Settings): { quietMs: number; maxDelayMs: number } {
+  const quietMs = integer(settings, 'PLURALKIT_COALESCE_QUIET_MS', 2_000, 0, 600_000);
+  const maxDelayMs = integer(settings, 'PLURALKIT_COALESCE_MAX_DELAY_MS', Math.max(10_000, quietMs), 0, 3_600_000);
+  if (maxDelayMs < quietMs) {
+    throw new InvalidConfiguration('PLURALKIT_COALESCE_MAX_DELAY_MS must not be less than PLURALKIT_COALESCE_QUIET_MS');
+  }
+  return { quietMs, maxDelayMs };
 }
 
 function url(settings: Settings, name: string, fallback: string): string {

@@ -137,6 +137,19 @@ describe('HttpClient', () => {
     expect(upstream.received).toHaveLength(2);
   });
 
+  it('takes a 401 with a plain-text body for a refusal, not a challenge: no retry', async () => {
+    upstream.script(text(401, 'Unauthorized', 'text/html; charset=utf-8'));
+    const error = await client().request({ path: '/p' }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ upstreamStatus: 401, body: 'Unauthorized' });
+    expect(upstream.received).toHaveLength(1);
+  });
+
+  it('returns an accepted status whatever its body', async () => {
+    upstream.script(text(404, 'no such thing', 'text/plain'));
+    const response = await client().request({ path: '/p', acceptStatuses: [404] });
+    expect(response).toMatchObject({ status: 404, data: 'no such thing' });
+  });
+
   it('retries a 2xx body that is not JSON and reports UpstreamMalformed when it stays broken', async () => {
     upstream.script(text(200, '{"results": [', 'application/json'));
     const error = await client().request({ path: '/p' }).catch((e: unknown) => e);

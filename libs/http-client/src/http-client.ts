@@ -164,20 +164,17 @@ export class HttpClient {
       if (parsed.kind === 'text') return { kind: 'malformed', status, reason: 'body is not JSON' };
       return { kind: 'done', response: { status, data: parsed.value, headers } };
     }
-    if (request.acceptStatuses?.includes(status) && parsed.kind !== 'text') {
+    if (request.acceptStatuses?.includes(status)) {
       return { kind: 'done', response: { status, data: parsed.value, headers } };
     }
-    // An HTML page instead of JSON is a proxy or challenge in front of the API, not its answer.
-    if (isRetryableStatus(status) || (parsed.kind === 'text' && isHtml(headers, response.data))) {
+    // A 403 HTML page instead of JSON is a proxy's challenge in front of the API (Cloudflare), not its answer.
+    if (isRetryableStatus(status) || (status === 403 && parsed.kind === 'text' && isHtml(headers, response.data))) {
       return {
         kind: 'retry',
         status,
         reason: `answered ${status}${parsed.kind === 'text' ? ' (not JSON)' : ''}`,
         retryAfterMs: retryAfterMs(headers, parsed.kind === 'json' ? parsed.value : null, this.policy.retryAfterBodyUnit),
       };
-    }
-    if (request.acceptStatuses?.includes(status)) {
-      return { kind: 'done', response: { status, data: parsed.value, headers } };
     }
     return {
       kind: 'rejected',

@@ -27,6 +27,21 @@ export class HeraldMetrics {
     registers: [this.registry],
   });
 
+  /** PluralKit asks API clients to watch their limits: counted by status only, never by user or token. */
+  readonly pluralKitRequests = new Counter({
+    name: 'pluralkit_api_requests_total',
+    help: 'Requests to the PluralKit API, by HTTP status (or "error" when no response came)',
+    labelNames: ['status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly pluralKitRateLimitRemaining = new Gauge({
+    name: 'pluralkit_api_ratelimit_remaining',
+    help: 'X-RateLimit-Remaining of the last PluralKit answer, by X-RateLimit-Scope',
+    labelNames: ['scope'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'herald_' });
   }

@@ -14,3 +14,5 @@ export * from './commands/remove-guild.command';
 export * from './commands/sync-guild.command';
 export * from './commands/unlink-player.command';
 export * from './reactors/guild-sync-runs';
+export * from './discord';
+export * from './commands/wins-state';

@@ -1,8 +1,10 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { ScheduleModule } from '@nestjs/schedule';
+import { AuditModule } from '@herald/audit';
 import { CoreModule } from '@herald/core';
 import { HttpClientModule } from '@herald/http-client';
+import { IdentityModule } from '@herald/identity';
 import { DiscordRolesClient } from './clients/discord-roles.client';
 import { OpenFrontClient } from './clients/openfront.client';
 import { ConfigureGuildHandler } from './commands/configure-guild.command';
@@ -44,7 +46,8 @@ export class WinsModule {
   static forRoot(options: WinsModuleOptions): DynamicModule {
     return {
       module: WinsModule,
-      imports: [CoreModule, CqrsModule, HttpClientModule, ScheduleModule.forRoot()],
+      // Identity and audit serve the slash commands /api_token and /audit.
+      imports: [CoreModule, CqrsModule, HttpClientModule, IdentityModule, AuditModule, ScheduleModule.forRoot()],
       controllers: winsControllers,
       providers: [
         ...winsDiscordProviders,

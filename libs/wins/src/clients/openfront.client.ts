@@ -21,6 +21,7 @@ export class OpenFrontClient {
       baseUrl: config.upstreams.openfront,
       timeoutMs: 10_000,
       limits: { concurrency: config.wins.openfrontConcurrency, requestsPerSecond: config.wins.openfrontRequestsPerSecond },
+      retry: { baseDelayMs: config.wins.openfrontRetryBaseDelayMs },
       headers: { Accept: 'application/json', 'User-Agent': 'Herald (self-hosted status sync; wins)' },
     });
   }
