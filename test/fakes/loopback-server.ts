@@ -47,3 +47,24 @@ export function send(response: ServerResponse, { status, headers, body }: FakeRe
   response.writeHead(status, body === '' ? headers : { ...headers, 'Content-Length': String(Buffer.byteLength(body)) });
   response.end(body);
 }
+
+/** Requests as a fake logs them, for `countRequests`. */
+export interface LoggedRequest {
+  method: string;
+  path: string;
+  status: number;
+}
+
+/** How many logged requests match every criterion given (a path is exact, or a pattern). */
+export function countRequests(
+  requests: readonly LoggedRequest[],
+  filter: { method?: string; path?: string | RegExp; status?: number } = {},
+): number {
+  const { method, path, status } = filter;
+  return requests.filter(
+    (request) =>
+      (method === undefined || request.method === method) &&
+      (path === undefined || (typeof path === 'string' ? request.path === path : path.test(request.path))) &&
+      (status === undefined || request.status === status),
+  ).length;
+}

@@ -7,6 +7,7 @@ import unauthorizedError from '../fixtures/pluralkit/error_401.json';
 import tooManyRequestsError from '../fixtures/pluralkit/error_429.json';
 import fixtureFronters from '../fixtures/pluralkit/fronters.json';
 import fixtureSwitchCreated from '../fixtures/pluralkit/switch_created.json';
+import { countRequests } from './loopback-server';
 
 /*
  * A fake PluralKit API v2 for tests, behaving as reference/pluralkit-api.md and the fixture README
@@ -237,13 +238,7 @@ export class PluralKitFake {
 
   /** How many logged requests match every criterion given (a path is exact, or a pattern). */
   count(filter: { method?: string; path?: string | RegExp; status?: number } = {}): number {
-    const { method, path, status } = filter;
-    return this.requests.filter(
-      (request) =>
-        (method === undefined || request.method === method) &&
-        (path === undefined || (typeof path === 'string' ? request.path === path : path.test(request.path))) &&
-        (status === undefined || request.status === status),
-    ).length;
+    return countRequests(this.requests, filter);
   }
 
   //////// HTTP ////////

@@ -5,6 +5,7 @@ import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import fixtureCustomFronts from '../fixtures/simplyplural/custom_fronts.json';
 import fixtureFronters from '../fixtures/simplyplural/fronters.json';
 import fixtureMembers from '../fixtures/simplyplural/members.json';
+import { countRequests } from './loopback-server';
 
 /*
  * A fake SimplyPlural (api.apparyllis.com) for tests: the REST routes fronting reads and the
@@ -256,13 +257,7 @@ export class SimplyPluralFake {
 
   /** How many logged REST requests match every criterion given (a path is exact, or a pattern). */
   count(filter: { method?: string; path?: string | RegExp; status?: number } = {}): number {
-    const { method, path, status } = filter;
-    return this.requests.filter(
-      (request) =>
-        (method === undefined || request.method === method) &&
-        (path === undefined || (typeof path === 'string' ? request.path === path : path.test(request.path))) &&
-        (status === undefined || request.status === status),
-    ).length;
+    return countRequests(this.requests, filter);
   }
 
   //////// REST ////////
