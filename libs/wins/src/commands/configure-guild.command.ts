@@ -1,28 +1,8 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { type CommandContext, CommandRunner, streams } from '@herald/core';
-import {
-  type AddAdminRole,
-  type AddClanTag,
-  type ChangeGuildSettings,
-  guildDecider,
-  type GuildState,
-  type RemoveAdminRole,
-  type RemoveClanTag,
-  type RemoveRoleThreshold,
-  type SetRoleThreshold,
-} from '../domain/guild.decider';
+import { type GuildChange, guildDecider, type GuildState } from '../domain/guild.decider';
 import { GuildSyncRuns } from '../reactors/guild-sync-runs';
 import { SyncScheduler } from '../reactors/sync-scheduler';
-
-/** The changes a guild admin makes to the guild's wins settings. */
-export type GuildChange =
-  | ChangeGuildSettings
-  | SetRoleThreshold
-  | RemoveRoleThreshold
-  | AddClanTag
-  | RemoveClanTag
-  | AddAdminRole
-  | RemoveAdminRole;
 
 /** Applies one admin change; returns the guild's state after it. */
 export class ConfigureGuildCommand extends Command<GuildState> {

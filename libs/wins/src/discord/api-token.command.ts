@@ -1,8 +1,8 @@
 import { Injectable, UseFilters } from '@nestjs/common';
 import { Context, SlashCommand, type SlashCommandContext } from 'necord';
 import { TokenService } from '@herald/identity';
-import { EPHEMERAL, GUILD_ONLY, guildCall, NO_PINGS } from './interaction-context';
-import { InteractionErrorFilter } from './interaction-error.filter';
+import { EPHEMERAL, GUILD_ONLY, guildCall, NO_PINGS } from '@herald/discord';
+import { winsInteractionErrors } from './interaction-errors';
 
 /**
  * /api_token: a personal REST token, scope `user:<id>` only, shown once and only to the caller.
@@ -12,7 +12,7 @@ import { InteractionErrorFilter } from './interaction-error.filter';
  * operator's to issue.
  */
 @Injectable()
-@UseFilters(InteractionErrorFilter)
+@UseFilters(winsInteractionErrors)
 export class ApiTokenCommand {
   constructor(private readonly tokens: TokenService) {}
 

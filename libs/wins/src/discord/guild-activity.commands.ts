@@ -6,13 +6,13 @@ import { SyncGuildCommand } from '../commands/sync-guild.command';
 import { WinsReadModel } from '../projections/wins.read-model';
 import { AuditOptions, optionRules, requireValidOptions, SyncOptions } from './command-options';
 import { GuildAdmins } from './guild-admins';
-import { EPHEMERAL, GUILD_ONLY, guildCall, NO_PINGS } from './interaction-context';
-import { InteractionErrorFilter } from './interaction-error.filter';
+import { EPHEMERAL, GUILD_ONLY, guildCall, NO_PINGS } from '@herald/discord';
+import { winsInteractionErrors } from './interaction-errors';
 import { auditText, leaderboardText, LINES_PER_PAGE, syncSummaryText } from './replies';
 
 /** /sync, /leaderboard, /audit: what happens in a guild. */
 @Injectable()
-@UseFilters(InteractionErrorFilter)
+@UseFilters(winsInteractionErrors)
 export class GuildActivityCommands {
   constructor(
     private readonly bus: CommandBus,

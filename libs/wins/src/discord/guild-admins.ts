@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { type ChatInputCommandInteraction, PermissionFlagsBits } from 'discord.js';
 import { Forbidden } from '@herald/core';
 import { WinsState } from '../commands/wins-state';
-import { memberRoleIds } from './interaction-context';
+import { memberRoleIds } from '@herald/discord';
 
 /**
  * Who may run a guild's admin commands: members with Administrator or Manage Server, and members

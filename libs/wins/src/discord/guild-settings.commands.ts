@@ -3,7 +3,8 @@ import { CommandBus } from '@nestjs/cqrs';
 import type { ChatInputCommandInteraction } from 'discord.js';
 import { Context, Options, SlashCommand, type SlashCommandContext } from 'necord';
 import { NotFound } from '@herald/core';
-import { ConfigureGuildCommand, type GuildChange } from '../commands/configure-guild.command';
+import { ConfigureGuildCommand } from '../commands/configure-guild.command';
+import type { GuildChange } from '../domain/guild.decider';
 import { RemoveGuildCommand } from '../commands/remove-guild.command';
 import { WinsState } from '../commands/wins-state';
 import type { GuildState } from '../domain/guild.decider';
@@ -19,8 +20,8 @@ import {
   RoleThresholdOptions,
 } from './command-options';
 import { GuildAdmins } from './guild-admins';
-import { EPHEMERAL, GUILD_ONLY, type GuildCall, guildCall, NO_PINGS } from './interaction-context';
-import { InteractionErrorFilter } from './interaction-error.filter';
+import { EPHEMERAL, GUILD_ONLY, type GuildCall, guildCall, NO_PINGS } from '@herald/discord';
+import { winsInteractionErrors } from './interaction-errors';
 import { adminRolesText, clanTagsText, countingModeText, thresholdsText } from './replies';
 
 const RECOUNT_NOTE = "Herald is bringing members' wins and roles in line now.";
@@ -31,7 +32,7 @@ const RECOUNT_NOTE = "Herald is bringing members' wins and roles in line now.";
  * admin sees a change the moment it is made.
  */
 @Injectable()
-@UseFilters(InteractionErrorFilter)
+@UseFilters(winsInteractionErrors)
 export class GuildSettingsCommands {
   constructor(
     private readonly bus: CommandBus,

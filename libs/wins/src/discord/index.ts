@@ -6,7 +6,6 @@ import { GuildSettingsCommands } from './guild-settings.commands';
 import { PlayerLinkCommands } from './player-link.commands';
 
 export { ApiTokenCommand, GuildActivityCommands, GuildAdmins, GuildJoinListener, GuildSettingsCommands, PlayerLinkCommands };
-export { InteractionErrorFilter, interactionErrorMessage } from './interaction-error.filter';
 
 /** The classes whose methods are slash commands. */
 export const winsSlashCommandClasses = [PlayerLinkCommands, GuildSettingsCommands, GuildActivityCommands, ApiTokenCommand];

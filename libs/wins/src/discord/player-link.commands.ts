@@ -7,13 +7,13 @@ import { UnlinkPlayerCommand } from '../commands/unlink-player.command';
 import { WinsReadModel } from '../projections/wins.read-model';
 import { LinkOptions, LinkOverrideOptions, MemberOptions, optionRules, requireValidOptions } from './command-options';
 import { GuildAdmins } from './guild-admins';
-import { EPHEMERAL, GUILD_ONLY, guildCall, NO_PINGS } from './interaction-context';
-import { InteractionErrorFilter } from './interaction-error.filter';
+import { EPHEMERAL, GUILD_ONLY, guildCall, NO_PINGS } from '@herald/discord';
+import { winsInteractionErrors } from './interaction-errors';
 import { linkedText, statusText } from './replies';
 
 /** /link, /unlink, /link_override, /status: a member's link to their OpenFront player. */
 @Injectable()
-@UseFilters(InteractionErrorFilter)
+@UseFilters(winsInteractionErrors)
 export class PlayerLinkCommands {
   constructor(
     private readonly bus: CommandBus,

@@ -1,11 +1,11 @@
 import type { AuditEntry, AuditPage } from '@herald/audit';
+import { discordTime, fitMessage, mentionRole, mentionUser } from '@herald/discord';
 import type { LinkResult } from '../commands/link-player.command';
 import type { MemberSyncFailureReason, RoleChangeFailure } from '../domain/events';
 import { type CountingMode, isSnowflake } from '../domain/ids';
 import type { RoleThreshold } from '../domain/role-tier-policy';
 import type { GuildSettingsDocument, PlayerDocument } from '../projections/wins.read-model';
 import type { SyncRunProgress } from '../reactors/guild-sync-runs';
-import { fitMessage } from './interaction-context';
 
 // The texts of the wins commands' replies: pure functions of what the commands read.
 
@@ -29,14 +29,6 @@ const ROLE_PROBLEMS: Partial<Record<RoleChangeFailure['reason'], string>> = {
 /** Most leaderboard and audit lines a reply shows. */
 export const LINES_PER_PAGE = 10;
 const MAX_AUDIT_LINE = 170;
-
-export const mentionUser = (userId: string): string => `<@${userId}>`;
-export const mentionRole = (roleId: string): string => `<@&${roleId}>`;
-
-/** A time every member sees in their own zone (`R`: relative, `D`: date, `f`: date and time). */
-export function discordTime(iso: string, style: 'R' | 'D' | 'f' = 'R'): string {
-  return `<t:${Math.floor(Date.parse(iso) / 1000)}:${style}>`;
-}
 
 export function countingModeText(mode: CountingMode, clanTags: readonly string[]): string {
   const lines = [`Counting mode: **${mode}**, ${COUNTING_MODE_SUMMARIES[mode]}.`];

@@ -94,18 +94,17 @@ export interface StartSyncBackoff {
   consecutiveFailures: number;
 }
 
-export type GuildCommand =
-  | RegisterGuild
+/** The changes a guild admin makes to the guild's wins settings. */
+export type GuildChange =
   | ChangeGuildSettings
   | SetRoleThreshold
   | RemoveRoleThreshold
   | AddClanTag
   | RemoveClanTag
   | AddAdminRole
-  | RemoveAdminRole
-  | StartGuildSync
-  | CompleteGuildSync
-  | StartSyncBackoff;
+  | RemoveAdminRole;
+
+export type GuildCommand = RegisterGuild | GuildChange | StartGuildSync | CompleteGuildSync | StartSyncBackoff;
 
 //////// State ////////
 

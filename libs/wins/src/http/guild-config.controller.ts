@@ -10,7 +10,8 @@ import {
 } from '@nestjs/swagger';
 import type { CommandContext } from '@herald/core';
 import { RequireScopes } from '@herald/identity';
-import { ConfigureGuildCommand, type GuildChange } from '../commands/configure-guild.command';
+import { ConfigureGuildCommand } from '../commands/configure-guild.command';
+import type { GuildChange } from '../domain/guild.decider';
 import type { GuildState } from '../domain/guild.decider';
 import { normalizeClanTag } from '../domain/ids';
 import { WinsReadModel } from '../projections/wins.read-model';
