@@ -5,7 +5,7 @@ import { GuildSyncRuns, WinsReadModel, WinsState } from '@herald/wins';
 import { DiscordFake } from '../fakes/discord.fake';
 import { OpenFrontFake } from '../fakes/openfront.fake';
 import { bearer, type HeraldUnderTest, startHerald } from '../support/herald-test-app';
-import { type Answer, DiscordHarness, type InteractionInit } from './discord-interactions';
+import { type Answer, DiscordHarness, type InteractionInit } from '../support/discord-interactions';
 
 const GUILD_A = '100000000000000011';
 const GUILD_B = '100000000000000022';

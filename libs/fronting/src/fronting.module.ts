@@ -6,6 +6,7 @@ import { PluralKitClient } from './clients/pluralkit.client';
 import { SimplyPluralClient } from './clients/simplyplural.client';
 import { ChangeFrontingSettingsHandler } from './commands/change-fronting-settings.command';
 import { FrontingState } from './commands/fronting-state';
+import { frontingDiscordProviders } from './discord';
 import { FrontingController } from './http/fronting.controller';
 import { FrontingProjection } from './projections/fronting.projection';
 import { FrontingReadModel } from './projections/fronting.read-model';
@@ -26,6 +27,7 @@ export class FrontingModule {
       imports: [CoreModule, CqrsModule, HttpClientModule],
       controllers: [FrontingController],
       providers: [
+        ...frontingDiscordProviders,
         ChangeFrontingSettingsHandler,
         FrontingState,
         FrontingReadModel,

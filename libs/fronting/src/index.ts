@@ -12,4 +12,5 @@ export * from './projections/fronting.read-model';
 export * from './reactors/fronting-log-follower';
 export * from './reactors/observation-to-post';
 export * from './http/fronting.controller';
+export * from './discord';
 export * from './fronting.module';

@@ -1,0 +1,3 @@
+export * from './interaction-context';
+export * from './message-text';
+export * from './interaction-error.filter';
