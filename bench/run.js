@@ -4,6 +4,9 @@
 //   --quick          a tenth of the counts (smoke test; figures are not comparable)
 //   --write-results  also writes RESULTS.md with this run's figures (keeping the notes below its marker)
 //   --only wins-sync only e), the wins sync (with --write-results: rewrites only e)'s section of RESULTS.md)
+//   --only imports   only f), the hourly import round (with --write-results: rewrites only f)'s section)
+//   --only fronting  only h), 1,000 systems' PluralKit switches (with --write-results: rewrites only h)'s section)
+//   --only presence  only g), 5,000 presence sockets (with --write-results: rewrites only g)'s section)
 // Exits 1 when a measurement could not be taken (Herald not built, a store failed); a missed target is a MISS, not a failure.
 const fs = require('node:fs');
 const os = require('node:os');
@@ -13,9 +16,15 @@ const { rawSqlite, heraldSqlite, emmettSqlite, READ_PAGE_SIZE } = require('./sys
 const { appendWorkload, readWorkload } = require('./workloads');
 const { rebuildWorkload } = require('./rebuild');
 const { winsSyncWorkload, winsSyncReport, winsSyncMarkdown, replaceWinsSyncSection } = require('./wins-sync');
+const { importsWorkload, importsReport, importsMarkdown, replaceImportsSection } = require('./imports');
+const { frontingWorkload, frontingReport, replaceFrontingSection } = require('./fronting');
+const { presenceWorkload, presenceReport, replacePresenceSection } = require('./presence');
 
 const quick = process.argv.includes('--quick');
 const onlyWinsSync = process.argv[process.argv.indexOf('--only') + 1] === 'wins-sync';
+const onlyImports = process.argv[process.argv.indexOf('--only') + 1] === 'imports';
+const onlyFronting = process.argv[process.argv.indexOf('--only') + 1] === 'fronting';
+const onlyPresence = process.argv[process.argv.indexOf('--only') + 1] === 'presence';
 const scale = (count) => (quick ? Math.max(1, Math.round(count / 10)) : count);
 
 const ROUNDS = 5;
@@ -182,7 +191,7 @@ function printRebuild(rebuild) {
 
 const KEPT_NOTES_MARKER = '<!-- Everything below this line is kept when run.js --write-results rewrites the figures above. -->';
 
-function resultsMarkdown(info, workloads, rebuild, winsSync, keptNotes) {
+function resultsMarkdown(info, workloads, rebuild, winsSync, imports, keptNotes) {
   const lines = [
     '# Benchmark results',
     '',
@@ -196,7 +205,7 @@ function resultsMarkdown(info, workloads, rebuild, winsSync, keptNotes) {
     `- raw reference and Herald: ${info.rawAndHerald}`,
     `- Emmett: ${info.emmett}`,
     '',
-    `Herald against its targets: ${verdictLine(workloads, rebuild, winsSync)}`,
+    `Herald against its targets: ${verdictLine(workloads, rebuild, winsSync, imports)}`,
     '',
   ];
   for (const workload of workloads) {
@@ -227,12 +236,12 @@ function resultsMarkdown(info, workloads, rebuild, winsSync, keptNotes) {
       '',
     );
   }
-  lines.push(...winsSyncMarkdown(info, winsSync), '', KEPT_NOTES_MARKER, keptNotes);
+  lines.push(...winsSyncMarkdown(info, winsSync), '', ...importsMarkdown(info, imports), '', KEPT_NOTES_MARKER, keptNotes);
   return lines.join('\n');
 }
 
-function verdictLine(workloads, rebuild, winsSync) {
-  return [...workloads.map((w) => `${w.id}) ${w.verdict}`), `d) ${rebuild.verdict}`, `e) ${winsSync.verdict}`].join('  ');
+function verdictLine(workloads, rebuild, winsSync, imports) {
+  return [...workloads.map((w) => `${w.id}) ${w.verdict}`), `d) ${rebuild.verdict}`, `e) ${winsSync.verdict}`, `f) ${imports.verdict}`].join('  ');
 }
 
 /** e): the wins sync against the fake upstreams, in its own process (see wins-sync.js). */
@@ -243,6 +252,72 @@ async function winsSyncSection() {
 
 function printWinsSync(winsSync) {
   console.log(`\n${winsSync.result.error ? `e) wins sync not run: ${winsSync.result.error}   MISS` : winsSyncReport(winsSync.result)}`);
+}
+
+/** f): the hourly import round against the fake Fitbit, in its own process (see imports.js). */
+async function importsSection() {
+  const result = await attempt(async () => importsWorkload({ quick }));
+  return { result, verdict: result.error ? 'MISS' : result.verdict };
+}
+
+function printImports(imports) {
+  console.log(`\n${imports.result.error ? `f) import round not run: ${imports.result.error}   MISS` : importsReport(imports.result)}`);
+}
+
+/** `--only imports`: f) alone; `--write-results` replaces f)'s section of RESULTS.md and leaves the others as they were. */
+async function mainImportsOnly(info) {
+  const imports = await importsSection();
+  printImports(imports);
+  if (imports.result.error) process.exitCode = 1;
+  if (process.argv.includes('--write-results')) {
+    const file = path.join(__dirname, 'RESULTS.md');
+    fs.writeFileSync(file, replaceImportsSection(fs.readFileSync(file, 'utf8'), info, imports, KEPT_NOTES_MARKER));
+    console.log("wrote f)'s section of RESULTS.md");
+  }
+}
+
+/** h): 1,000 systems' fronters changing at once, against the fake SimplyPlural and PluralKit (see fronting.js). */
+async function frontingSection() {
+  const result = await attempt(async () => frontingWorkload({ quick }));
+  return { result, verdict: result.error ? 'MISS' : result.verdict };
+}
+
+function printFronting(fronting) {
+  console.log(`\n${fronting.result.error ? `h) fronting not run: ${fronting.result.error}   MISS` : frontingReport(fronting.result)}`);
+}
+
+/** `--only fronting`: h) alone; `--write-results` replaces h)'s section of RESULTS.md and leaves the others as they were. */
+async function mainFrontingOnly(info) {
+  const fronting = await frontingSection();
+  printFronting(fronting);
+  if (fronting.result.error) process.exitCode = 1;
+  if (process.argv.includes('--write-results')) {
+    const file = path.join(__dirname, 'RESULTS.md');
+    fs.writeFileSync(file, replaceFrontingSection(fs.readFileSync(file, 'utf8'), info, fronting, KEPT_NOTES_MARKER));
+    console.log("wrote h)'s section of RESULTS.md");
+  }
+}
+
+/** g): 5,000 presence sockets, 500 status changes/s and 20,000 heartbeats/s, in processes of their own (see presence.js). */
+async function presenceSection() {
+  const result = await attempt(() => presenceWorkload());
+  return { result, verdict: result.error ? 'MISS' : result.verdict };
+}
+
+function printPresence(presence) {
+  console.log(`\n${presence.result.error ? `g) presence not run: ${presence.result.error}   MISS` : presenceReport(presence.result)}`);
+}
+
+/** `--only presence`: g) alone; `--write-results` replaces g)'s section of RESULTS.md and leaves the others as they were. */
+async function mainPresenceOnly(info) {
+  const presence = await presenceSection();
+  printPresence(presence);
+  if (presence.result.error) process.exitCode = 1;
+  if (process.argv.includes('--write-results')) {
+    const file = path.join(__dirname, 'RESULTS.md');
+    fs.writeFileSync(file, replacePresenceSection(fs.readFileSync(file, 'utf8'), info, presence, KEPT_NOTES_MARKER));
+    console.log("wrote g)'s section of RESULTS.md");
+  }
 }
 
 /** `--only wins-sync`: e) alone; `--write-results` replaces e)'s section of RESULTS.md and leaves a) to d) as they were. */
@@ -272,6 +347,9 @@ async function main() {
   console.log(`  raw + Herald: ${info.rawAndHerald}`);
   console.log(`  Emmett: ${info.emmett}`);
   if (onlyWinsSync) return mainWinsSyncOnly(info);
+  if (onlyImports) return mainImportsOnly(info);
+  if (onlyFronting) return mainFrontingOnly(info);
+  if (onlyPresence) return mainPresenceOnly(info);
   const herald = loadHerald();
   if (herald.missing) console.log(`  Herald: ${herald.missing}`);
 
@@ -287,13 +365,21 @@ async function main() {
   printRebuild(rebuild);
   const winsSync = await winsSyncSection();
   printWinsSync(winsSync);
+  const imports = await importsSection();
+  printImports(imports);
+  const fronting = await frontingSection();
+  printFronting(fronting);
+  const presence = await presenceSection();
+  printPresence(presence);
 
-  console.log(`\nHerald against its targets: ${verdictLine(workloads, rebuild, winsSync)}`);
-  const failed = workloads.some((workload) => workload.rows.some((row) => row.result.error)) || rebuild.result.error || winsSync.result.error;
-  if (failed) process.exitCode = 1;
+  console.log(`\nHerald against its targets: ${verdictLine(workloads, rebuild, winsSync, imports)}  g) ${presence.verdict}  h) ${fronting.verdict}`);
+  const failed =
+    workloads.some((workload) => workload.rows.some((row) => row.result.error)) || rebuild.result.error || winsSync.result.error || imports.result.error;
+  if (failed || fronting.result.error || presence.result.error) process.exitCode = 1;
   if (process.argv.includes('--write-results')) {
     const file = path.join(__dirname, 'RESULTS.md');
-    fs.writeFileSync(file, resultsMarkdown(info, workloads, rebuild, winsSync, keptNotes(file)));
+    const results = resultsMarkdown(info, workloads, rebuild, winsSync, imports, keptNotes(file));
+    fs.writeFileSync(file, replacePresenceSection(replaceFrontingSection(results, info, fronting, KEPT_NOTES_MARKER), info, presence, KEPT_NOTES_MARKER));
     console.log('wrote RESULTS.md');
   }
 }

@@ -11,6 +11,8 @@ import { AuthGuard, IdentityModule } from '@herald/identity';
 import { MetricsController, loggingParams } from '@herald/observability';
 import { ProjectionsModule } from '@herald/projections';
 import { FrontingModule } from '@herald/fronting';
+import { ImportsModule } from '@herald/imports';
+import { PresenceModule } from '@herald/presence';
 import { WinsModule } from '@herald/wins';
 import { HealthController } from './health/health.controller';
 import { StoresModule } from './stores.module';
@@ -39,6 +41,8 @@ export class HeraldModule {
         CqrsModule.forRoot(),
         WinsModule.forRoot({ schedule: role === 'server' }),
         FrontingModule.forRoot({ run: role === 'server' }),
+        ImportsModule.forRoot({ schedule: role === 'server' }),
+        PresenceModule.forRoot({ run: role === 'server' }),
         ...discordGateway(config, role),
       ],
       controllers: [HealthController, MetricsController],

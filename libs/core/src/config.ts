@@ -46,6 +46,35 @@ export interface HeraldConfig {
     /** After a switch failed for an outage, try it again this long later (doubling, up to an hour). */
     pluralKitFailedPostRetryMs: number;
   };
+  /** Presence: liveness of users, and the optional GetStream mirror. */
+  presence: {
+    /** A user with no socket goes offline this long after their last heartbeat. */
+    timeoutMs: number;
+    /** After the last socket closes, the user stays online this long, so a reconnect does not flap. */
+    disconnectGraceMs: number;
+    /** How often due liveness checks run; a timeout fires at most this much, a second and one lease flush late. */
+    checkIntervalMs: number;
+    /** Heartbeats are written to the read store in batches this often. */
+    leaseFlushMs: number;
+    /** Sockets are pinged this often; one that answers neither pong nor message in two rounds is dropped. */
+    socketPingMs: number;
+    /** GetStream Chat credentials: the mirror runs only when both are set. */
+    getstream: { apiKey?: string; apiSecret?: string };
+  };
+  /** Data imports (libs/imports): OAuth2 plugins feeding daily metric values. */
+  imports: {
+    /**
+     * `<PLUGIN>_CLIENT_ID` / `<PLUGIN>_CLIENT_SECRET` from the environment, by variable name: each
+     * plugin's fallback for the settings its operator did not give over the API. Secrets.
+     */
+    pluginCredentials: Record<string, string>;
+    /** Time between scheduled sync rounds. */
+    syncIntervalMs: number;
+    /** A round starts up to this share of the interval late, so instances and restarts spread out. */
+    syncJitterRatio: number;
+    /** Integrations synced at once within a round. */
+    syncConcurrency: number;
+  };
   /** Largest accepted JSON request body, in bytes. */
   maxBodyBytes: number;
   /** How often a process polls the shared SQLite log for events written by another process. */

@@ -43,6 +43,14 @@ const YAML_KEYS: Record<string, string> = {
   pluralKitCoalesceMaxDelayMs: 'PLURALKIT_COALESCE_MAX_DELAY_MS',
   pluralKitRetryBaseDelayMs: 'PLURALKIT_RETRY_BASE_DELAY_MS',
   pluralKitFailedPostRetryMs: 'PLURALKIT_FAILED_POST_RETRY_MS',
+  importsSyncIntervalMs: 'IMPORTS_SYNC_INTERVAL_MS',
+  importsSyncConcurrency: 'IMPORTS_SYNC_CONCURRENCY',
+  presenceTimeoutMs: 'PRESENCE_TIMEOUT_MS',
+  presenceDisconnectGraceMs: 'PRESENCE_DISCONNECT_GRACE_MS',
+  presenceCheckIntervalMs: 'PRESENCE_CHECK_INTERVAL_MS',
+  presenceLeaseFlushMs: 'PRESENCE_LEASE_FLUSH_MS',
+  presenceSocketPingMs: 'PRESENCE_SOCKET_PING_MS',
+  getstreamApiKey: 'GETSTREAM_API_KEY',
 };
 
 /**
@@ -106,6 +114,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       pluralKitRetryBaseDelayMs: integer(settings, 'PLURALKIT_RETRY_BASE_DELAY_MS', 250, 1, 60_000),
       pluralKitFailedPostRetryMs: integer(settings, 'PLURALKIT_FAILED_POST_RETRY_MS', 60_000, 10, 3_600_000),
     },
+    presence: {
+      timeoutMs: integer(settings, 'PRESENCE_TIMEOUT_MS', 5 * 60_000, 1_000, 24 * 3_600_000),
+      disconnectGraceMs: integer(settings, 'PRESENCE_DISCONNECT_GRACE_MS', 10_000, 0, 600_000),
+      checkIntervalMs: integer(settings, 'PRESENCE_CHECK_INTERVAL_MS', 1_000, 10, 10_000),
+      leaseFlushMs: integer(settings, 'PRESENCE_LEASE_FLUSH_MS', 1_000, 10, 10_000),
+      socketPingMs: integer(settings, 'PRESENCE_SOCKET_PING_MS', 30_000, 100, 600_000),
+      getstream: { apiKey: settings.GETSTREAM_API_KEY || undefined, apiSecret: settings.GETSTREAM_API_SECRET || undefined },
+    },
+    imports: {
+      pluginCredentials: Object.fromEntries(
+        Object.entries(settings).filter((entry): entry is [string, string] => PLUGIN_CREDENTIAL_KEY.test(entry[0]) && !!entry[1]),
+      ),
+      syncIntervalMs: integer(settings, 'IMPORTS_SYNC_INTERVAL_MS', 3_600_000, 1_000, 7 * 24 * 3_600_000),
+      syncJitterRatio: 0.1,
+      // Each sync makes 3-4 requests at once: eight syncs keep about 30 in flight.
+      syncConcurrency: integer(settings, 'IMPORTS_SYNC_CONCURRENCY', 8, 1, 256),
+    },
     maxBodyBytes: integer(settings, 'HERALD_MAX_BODY_BYTES', 100 * 1024, 1024, 50 * 1024 * 1024),
     pollIntervalMs: integer(settings, 'HERALD_POLL_INTERVAL_MS', 250, 10, 60_000),
   };
@@ -115,7 +140,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   return config;
 }
 
-const SECRET_KEYS = new Set(['HERALD_ADMIN_TOKEN', 'HERALD_MASTER_KEY', 'DISCORD_TOKEN']);
+const SECRET_KEYS = new Set(['HERALD_ADMIN_TOKEN', 'HERALD_MASTER_KEY', 'DISCORD_TOKEN', 'GETSTREAM_API_SECRET']);
+/** OAuth client credentials of data-import plugins (`FITBIT_CLIENT_ID`, `FITBIT_CLIENT_SECRET`, …): secrets too. */
+const PLUGIN_CREDENTIAL_KEY = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*_CLIENT_(?:ID|SECRET)$/;
 
 function readYaml(path: string): Settings {
   if (!existsSync(path)) return {};
@@ -127,7 +154,7 @@ function readYaml(path: string): Settings {
   const settings: Settings = {};
   for (const [key, value] of Object.entries(parsed as Record<string, unknown>)) {
     const name = YAML_KEYS[key] ?? key;
-    if (SECRET_KEYS.has(name)) {
+    if (SECRET_KEYS.has(name) || PLUGIN_CREDENTIAL_KEY.test(name)) {
       throw new InvalidConfiguration(`${path}: ${name} is a secret; set it in the environment, not in a file`);
     }
     if (value !== null && typeof value === 'object') throw new InvalidConfiguration(`${path}: ${key} must be a scalar`);

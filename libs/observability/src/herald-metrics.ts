@@ -42,6 +42,67 @@ export class HeraldMetrics {
     registers: [this.registry],
   });
 
+  readonly presenceSockets = new Gauge({
+    name: 'herald_presence_sockets',
+    help: 'Presence WebSockets open in this process, authenticated',
+    registers: [this.registry],
+  });
+
+  readonly presenceSocketsClosed = new Counter({
+    name: 'herald_presence_sockets_closed_total',
+    help: 'Presence WebSockets Herald closed, by close code (4401 bad token, 4403 no user, 1013 too slow, 1001 shutdown)',
+    labelNames: ['code'] as const,
+    registers: [this.registry],
+  });
+
+  readonly presenceMessagesSent = new Counter({
+    name: 'herald_presence_messages_sent_total',
+    help: 'Presence updates sent to followers over WebSockets',
+    registers: [this.registry],
+  });
+
+  readonly presenceHeartbeats = new Counter({
+    name: 'herald_presence_heartbeats_total',
+    help: 'Presence heartbeats accepted, by transport (rest or socket); none of them is an event',
+    labelNames: ['transport'] as const,
+    registers: [this.registry],
+  });
+
+  readonly presenceChanges = new Counter({
+    name: 'herald_presence_changes_total',
+    help: 'Presence changes this process recorded, by reason (manual, connect, disconnect, timeout)',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly getstreamMirror = new Counter({
+    name: 'herald_getstream_mirror_total',
+    help: 'Users whose visibility the GetStream mirror sent, by outcome (mirrored, failed, rate_limited)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly importSyncs = new Counter({
+    name: 'herald_import_syncs_total',
+    help: 'Data-import syncs, by plugin, trigger (scheduled, manual) and outcome (ok, partial, error, rate_limited, reconnect_needed)',
+    labelNames: ['plugin', 'trigger', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly importTokenRefreshes = new Counter({
+    name: 'herald_import_token_refreshes_total',
+    help: 'OAuth token refreshes of data-import plugins, by plugin and outcome (refreshed, rejected, failed)',
+    labelNames: ['plugin', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly importRoundSeconds = new Histogram({
+    name: 'herald_import_round_duration_seconds',
+    help: 'Time for one scheduled round to sync every due integration',
+    buckets: [0.1, 0.5, 1, 5, 10, 30, 60, 120, 300, 900],
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'herald_' });
   }

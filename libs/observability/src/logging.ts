@@ -23,7 +23,8 @@ export function loggingParams(level: string, destination: 'stdout' | 'stderr' = 
       },
       customProps: (req: IncomingMessage) => ({ correlationId: (req as IncomingMessage & { id?: unknown }).id }),
       redact: {
-        paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', 'req.query.token'],
+        // A redirect's Location can carry OAuth state and codes.
+        paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', 'res.headers.location', 'req.query.token'],
         censor: '[redacted]',
       },
       serializers: {

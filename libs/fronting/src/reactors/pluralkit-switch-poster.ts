@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import Bottleneck from 'bottleneck';
 import {
   CLOCK,
   type Clock,
@@ -18,10 +17,17 @@ import { FrontingState } from '../commands/fronting-state';
 import { coalesceObservations, type CoalescingWindow, type TimedObservation } from '../domain/coalescing';
 import { sameFronterSet } from '../domain/fronter-set';
 import { systemDecider, type SystemCommand } from '../domain/system.decider';
+import { ConcurrencyLimit } from './concurrency-limit';
 import { type ObservationToPost, observationToPost } from './observation-to-post';
 
-/** Systems brought in line with PluralKit at once; each one's requests are paced by its token's limits anyway. */
-const MAX_CONCURRENT_SYSTEMS = 64;
+/**
+ * Systems brought in line with PluralKit at once; each one's requests are paced by its token's
+ * limits anyway, and each holds at most one request (so one connection) at a time. When many
+ * switches fall due together, each system takes 0.3-0.5 s from its read to its recorded switch on
+ * a busy server, so 64 held the poster to about 150 switches/s; at 256 the CPU is the limit
+ * (bench/RESULTS.md, h)).
+ */
+const MAX_CONCURRENT_SYSTEMS = 256;
 /** Retries after an outage double up to this. */
 const MAX_FAILED_POST_RETRY_MS = 3_600_000;
 
@@ -47,7 +53,7 @@ export class PluralKitSwitchPoster {
   private readonly pending = new Map<string, PendingSystem>();
   private readonly active = new Map<string, Promise<void>>();
   private readonly retries = new Map<string, { timer: NodeJS.Timeout | null; attempt: number }>();
-  private readonly slots = new Bottleneck({ maxConcurrent: MAX_CONCURRENT_SYSTEMS });
+  private readonly slots = new ConcurrencyLimit(MAX_CONCURRENT_SYSTEMS);
   private readonly window: CoalescingWindow;
   private stopped = false;
 
@@ -109,7 +115,7 @@ export class PluralKitSwitchPoster {
     }
     this.pending.delete(userId);
     const run = this.slots
-      .schedule(() => this.bringInLine(userId))
+      .run(() => this.bringInLine(userId))
       .catch((error: unknown) => this.logger.error(`user ${userId}: switch not handled: ${describe(error)}`))
       .finally(() => {
         this.active.delete(userId);

@@ -1,0 +1,573 @@
+'use strict';
+// Workload g), issue 5 bar 5: 5,000 presence sockets on loopback, each user following 20 others;
+// 500 status changes per second for 30 s through `PUT /api/v1/presence/status`; the delivery
+// latency of every update (request sent → follower's socket received it), the updates lost, the
+// server's RSS; then 20,000 heartbeats per second, over REST and over the sockets, and the events
+// they appended (none is the bar).
+// Three processes: Herald's server from the compiled dist/ (seeded through the app), the clients
+// (every socket and every request, so send and receive times share one clock), and this one,
+// which drives both over IPC and reads the server's RSS from /proc.
+//   node presence.js          runs it and prints the figures
+//   node presence.js --json   runs it and prints its result as JSON (what run.js reads)
+//   --quick                   500 sockets, 50 changes/s for 10 s, 2,000 heartbeats/s (smoke test; not comparable)
+//   --rate <n>                n status changes per second instead of the bar's 500 (to find the rate the bar holds at)
+//   BENCH_PROFILE_DIR=<dir>   writes a CPU profile of the server there, and prints the phase boundaries on its clock
+const { fork } = require('node:child_process');
+const fs = require('node:fs');
+const http = require('node:http');
+const path = require('node:path');
+const { monitorEventLoopDelay, performance } = require('node:perf_hooks');
+const { createRequire } = require('node:module');
+const { ROOT, tempDir } = require('./harness');
+
+const QUICK = process.argv.includes('--quick');
+const PLAN = QUICK
+  ? { users: 500, follows: 20, changesPerSecond: 50, changeSeconds: 10, heartbeatsPerSecond: 2_000, heartbeatSeconds: 5 }
+  : { users: 5_000, follows: 20, changesPerSecond: 500, changeSeconds: 30, heartbeatsPerSecond: 20_000, heartbeatSeconds: 10 };
+const option = (name) => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : undefined);
+PLAN.changesPerSecond = option('--rate') ?? PLAN.changesPerSecond;
+/** A second run at a rate this machine keeps up with, to show where the latency bar holds (0: none). */
+PLAN.heldRate = option('--held-rate') ?? (QUICK ? 20 : 200);
+const BAR = { p99Ms: 100, lost: 0 };
+/** Requests in flight at once: status changes, then REST heartbeats. */
+const CHANGES_IN_FLIGHT = 64;
+const HEARTBEATS_IN_FLIGHT = 256;
+/** Sockets opening at once while connecting. */
+const CONNECTS_IN_FLIGHT = 100;
+/** After the last change, updates still on their way get this long to arrive. */
+const DRAIN_MS = 5_000;
+
+const rootRequire = createRequire(path.join(ROOT, 'package.json'));
+const DIST = path.join(ROOT, 'dist');
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const now = () => performance.timeOrigin + performance.now();
+const userId = (index) => `7${String(index).padStart(17, '0')}`;
+/** User i follows the next `follows` users (wrapping round): everyone has exactly `follows` followers. */
+const followeesOf = (index) => Array.from({ length: PLAN.follows }, (_, k) => (index + 1 + k) % PLAN.users);
+
+//////// The server process ////////
+
+function loadHerald() {
+  const files = {
+    app: path.join(DIST, 'apps', 'herald', 'src', 'create-herald-app.js'),
+    core: path.join(DIST, 'libs', 'core', 'src', 'index.js'),
+    identity: path.join(DIST, 'libs', 'identity', 'src', 'index.js'),
+    presence: path.join(DIST, 'libs', 'presence', 'src', 'index.js'),
+    projections: path.join(DIST, 'libs', 'projections', 'src', 'index.js'),
+    eventstore: path.join(DIST, 'libs', 'eventstore', 'src', 'index.js'),
+  };
+  const missing = Object.values(files).filter((file) => !fs.existsSync(file));
+  if (missing.length > 0) throw new Error(`not built: ${missing.map((f) => path.relative(ROOT, f)).join(', ')} (run \`npm run build\` at the root)`);
+  return {
+    createHeraldApp: require(files.app).createHeraldApp,
+    loadConfig: require(files.core).loadConfig,
+    TokenService: require(files.identity).TokenService,
+    followsDecider: require(files.presence).followsDecider,
+    streams: require(files.core).streams,
+    newEventId: require(files.core).newEventId,
+    ProjectionRunner: require(files.projections).ProjectionRunner,
+    EVENT_STORE: require(files.eventstore).EVENT_STORE,
+  };
+}
+
+async function serverProcess() {
+  const herald = loadHerald();
+  const dir = process.env.BENCH_DATA_DIR;
+  const config = herald.loadConfig({ HERALD_DATA_DIR: dir, LOG_LEVEL: 'silent', PORT: '0', DISCORD_GATEWAY: 'off' }, dir);
+  const app = await herald.createHeraldApp(config);
+  await app.listen(0, '127.0.0.1');
+  const store = app.get(herald.EVENT_STORE);
+  // How long the server's event loop was held up between two `usage` calls: what delays every message.
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+  loopDelay.enable();
+  const handlers = {
+    async seed() {
+      const started = Date.now();
+      const tokens = app.get(herald.TokenService);
+      const context = { source: 'cli', correlationId: 'bench-presence', actorId: 'bench' };
+      const issued = await inPool(Array.from({ length: PLAN.users }, (_, i) => i), 32, (i) => tokens.issue({ userId: userId(i), context }));
+      // Each user's follows in one append, decided one by one as FollowUserCommand decides them.
+      await inPool(Array.from({ length: PLAN.users }, (_, i) => i), 32, (i) => appendFollows(store, herald, userId(i), followeesOf(i).map(userId), context));
+      await app.get(herald.ProjectionRunner).waitUntilCaughtUp(600_000);
+      const file = path.join(dir, 'tokens.json');
+      fs.writeFileSync(file, JSON.stringify(issued.map((token) => token.token)));
+      return { tokensFile: file, seconds: (Date.now() - started) / 1000, follows: PLAN.users * PLAN.follows };
+    },
+    async head() {
+      return { head: await store.headPosition() };
+    },
+    async usage() {
+      // With BENCH_PROFILE_DIR: the time of each phase boundary, on the clock of the CPU profile (µs).
+      if (process.env.BENCH_PROFILE_DIR) console.error(`profile mark ${process.hrtime.bigint() / 1000n}`);
+      const cpu = process.cpuUsage();
+      const loop = { p99Ms: loopDelay.percentile(99) / 1e6, maxMs: loopDelay.max / 1e6 };
+      loopDelay.reset();
+      return { rss: process.memoryUsage().rss, maxRss: process.resourceUsage().maxRSS * 1024, cpuSeconds: (cpu.user + cpu.system) / 1e6, loop };
+    },
+    async caughtUp() {
+      await app.get(herald.ProjectionRunner).waitUntilCaughtUp(600_000);
+      return {};
+    },
+    async stop() {
+      await app.close();
+      // Leave once the answer is out: a profile (BENCH_PROFILE_DIR) is written on a normal exit.
+      setTimeout(() => process.exit(0), 100);
+      return {};
+    },
+  };
+  serveIpc(handlers);
+  process.send({ type: 'ready', port: app.getHttpServer().address().port });
+}
+
+/** Appends the user's follows after their token (revision 0), as the follows decider decides them. */
+async function appendFollows(store, herald, followerId, followeeIds, context) {
+  let state = herald.followsDecider.initialState();
+  const events = [];
+  for (const followeeId of followeeIds) {
+    const decided = herald.followsDecider.decide({ type: 'FollowUser', followerId, followeeId }, state);
+    state = decided.reduce(herald.followsDecider.evolve, state);
+    events.push(...decided);
+  }
+  const metadata = { ...context, userId: followerId, occurredAt: new Date().toISOString(), schemaVersion: 1 };
+  await store.append(herald.streams.user(followerId), events.map((event) => ({ id: herald.newEventId(), ...event, metadata })), { expectedRevision: 0 });
+}
+
+//////// The clients process ////////
+
+async function clientsProcess() {
+  const WebSocket = rootRequire('ws');
+  const agent = new http.Agent({ keepAlive: true, maxSockets: HEARTBEATS_IN_FLIGHT });
+  let port;
+  let tokens = [];
+  const sockets = [];
+  /** Send time of each change of the current run, by its sequence number (the message text is `<run>:<seq>`). */
+  let run = '';
+  let sentAt = new Float64Array(0);
+  let received = new Uint8Array(0);
+  let latencies = [];
+  /** The slowest update of the run: which change, and when it was sent (s after the run's start). */
+  let slowest = { latencyMs: 0, seq: -1, sentAfterSeconds: 0 };
+  let runStartedAt = 0;
+  let duplicates = 0;
+  let strays = 0;
+
+  function onMessage(data) {
+    const at = now();
+    const message = JSON.parse(data.toString());
+    if (message.type !== 'presence') return;
+    const [ofRun, text] = String(message.message).split(':');
+    const seq = Number(text);
+    if (ofRun !== run || !Number.isInteger(seq) || seq >= sentAt.length || sentAt[seq] === 0) {
+      strays += 1;
+      return;
+    }
+    const latency = at - sentAt[seq];
+    latencies.push(latency);
+    if (latency > slowest.latencyMs) slowest = { latencyMs: latency, seq, sentAfterSeconds: (sentAt[seq] - runStartedAt) / 1000 };
+    if (received[seq] >= PLAN.follows) duplicates += 1;
+    else received[seq] += 1;
+  }
+
+  function request(method, pathname, token, body) {
+    return new Promise((resolve) => {
+      const payload = body === undefined ? undefined : JSON.stringify(body);
+      const req = http.request(
+        {
+          host: '127.0.0.1',
+          port,
+          method,
+          path: pathname,
+          agent,
+          headers: { Authorization: `Bearer ${token}`, ...(payload ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) } : {}) },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode));
+        },
+      );
+      req.on('error', () => resolve(0));
+      req.end(payload);
+    });
+  }
+
+  /**
+   * Sends `perSecond` requests a second, at most `inFlight` at once: all `perSecond × seconds` of
+   * them however long it takes, or with `timeBound` only those due within `seconds` (a server slower
+   * than the rate then answers fewer). Returns what was sent and answered, and how long it took.
+   */
+  async function openLoop({ perSecond, seconds, inFlight, send, timeBound = false }) {
+    let total = Math.round(perSecond * seconds);
+    const started = now();
+    let next = 0;
+    let active = 0;
+    let ok = 0;
+    let failed = 0;
+    await new Promise((resolve) => {
+      const pump = () => {
+        const elapsed = (now() - started) / 1000;
+        if (timeBound && elapsed >= seconds) total = next;
+        const due = Math.min(total, Math.floor(elapsed * perSecond) + 1);
+        while (next < due && active < inFlight) {
+          const seq = next++;
+          active += 1;
+          send(seq).then((status) => {
+            active -= 1;
+            if (status >= 200 && status < 300) ok += 1;
+            else failed += 1;
+            if (next >= total && active === 0) resolve();
+          });
+        }
+        if (next < total) setTimeout(pump, 1);
+        else if (active === 0) resolve();
+      };
+      pump();
+    });
+    return { sent: total, ok, failed, seconds: (now() - started) / 1000 };
+  }
+
+  const handlers = {
+    async connect({ port: serverPort, tokensFile }) {
+      port = serverPort;
+      tokens = JSON.parse(fs.readFileSync(tokensFile, 'utf8'));
+      const started = now();
+      await inPool(tokens, CONNECTS_IN_FLIGHT, (token) =>
+        new Promise((resolve, reject) => {
+          const ws = new WebSocket(`ws://127.0.0.1:${port}/ws?token=${token}`, { perMessageDeflate: false });
+          ws.once('error', reject);
+          ws.once('close', (code, reason) => reject(new Error(`socket closed: ${code} ${reason}`)));
+          ws.once('message', (data) => {
+            if (JSON.parse(data.toString()).type !== 'ready') return reject(new Error(`first message was not ready: ${data}`));
+            ws.removeAllListeners('close');
+            ws.on('message', onMessage);
+            sockets.push(ws);
+            resolve();
+          });
+        }),
+      );
+      return { sockets: sockets.length, seconds: (now() - started) / 1000 };
+    },
+    async changes({ perSecond, seconds, name }) {
+      // Open the connections first: a burst of new ones to a busy server overflows its listen queue,
+      // and a dropped SYN is retried after 1, 2, 4 s: a TCP artefact, not a delivery time.
+      await Promise.all(Array.from({ length: CHANGES_IN_FLIGHT }, () => request('GET', '/health', tokens[0])));
+      const total = perSecond * seconds;
+      run = name;
+      sentAt = new Float64Array(total);
+      received = new Uint8Array(total);
+      latencies = [];
+      duplicates = 0;
+      strays = 0;
+      slowest = { latencyMs: 0, seq: -1, sentAfterSeconds: 0 };
+      runStartedAt = now();
+      const answers = [];
+      const cpuBefore = process.cpuUsage();
+      const load = await openLoop({
+        perSecond,
+        seconds,
+        inFlight: CHANGES_IN_FLIGHT,
+        send: async (seq) => {
+          const user = seq % PLAN.users;
+          sentAt[seq] = now();
+          const status = await request('PUT', '/api/v1/presence/status', tokens[user], { status: ['in_studio', 'online', 'away', 'dnd'][seq % 4], message: `${name}:${seq}` });
+          answers.push(now() - sentAt[seq]);
+          return status;
+        },
+      });
+      const deadline = now() + DRAIN_MS;
+      while (latencies.length < total * PLAN.follows && now() < deadline) await sleep(20);
+      const cpu = process.cpuUsage(cpuBefore);
+      let lost = 0;
+      for (let seq = 0; seq < total; seq += 1) lost += PLAN.follows - received[seq];
+      return {
+        ...load,
+        expected: total * PLAN.follows,
+        delivered: latencies.length - duplicates,
+        lost,
+        duplicates,
+        strays,
+        latency: percentiles(latencies),
+        slowest,
+        answer: percentiles(answers),
+        clientCpuSeconds: (cpu.user + cpu.system) / 1e6,
+      };
+    },
+    async restHeartbeats() {
+      return openLoop({
+        perSecond: PLAN.heartbeatsPerSecond,
+        seconds: PLAN.heartbeatSeconds,
+        inFlight: HEARTBEATS_IN_FLIGHT,
+        timeBound: true,
+        send: (seq) => request('POST', '/api/v1/presence/heartbeat', tokens[seq % tokens.length]),
+      });
+    },
+    async socketHeartbeats() {
+      const total = PLAN.heartbeatsPerSecond * PLAN.heartbeatSeconds;
+      const started = now();
+      let sent = 0;
+      while (sent < total) {
+        const due = Math.min(total, Math.floor(((now() - started) / 1000) * PLAN.heartbeatsPerSecond) + 1);
+        for (; sent < due; sent += 1) sockets[sent % sockets.length].send('{"type":"heartbeat"}');
+        await sleep(5);
+      }
+      // Wait until the server has read them all: everything written has left the client's buffers.
+      while (sockets.some((ws) => ws.bufferedAmount > 0)) await sleep(5);
+      return { sent, seconds: (now() - started) / 1000 };
+    },
+    async close() {
+      for (const ws of sockets) ws.terminate();
+      agent.destroy();
+      return {};
+    },
+  };
+  serveIpc(handlers);
+  process.send({ type: 'ready' });
+}
+
+function percentiles(values) {
+  if (values.length === 0) return null;
+  const sorted = Float64Array.from(values).sort();
+  const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+  return { p50: at(0.5), p95: at(0.95), p99: at(0.99), max: sorted[sorted.length - 1], count: sorted.length };
+}
+
+//////// Plumbing ////////
+
+async function inPool(items, size, work) {
+  const results = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
+  return results;
+}
+
+/** Answers `{ id, call, args }` messages with `{ id, result }` or `{ id, error }`. */
+function serveIpc(handlers) {
+  process.on('message', ({ id, call, args }) => {
+    handlers[call](args).then(
+      (result) => process.send({ id, result }),
+      (error) => process.send({ id, error: error instanceof Error ? error.stack : String(error) }),
+    );
+  });
+}
+
+function child(role, env = {}) {
+  const profile = role === '--server' && process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+  const proc = fork(__filename, [role, ...process.argv.slice(2)], { env: { ...process.env, ...env }, execArgv: profile, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  let sequence = 0;
+  const pending = new Map();
+  const ready = new Promise((resolve, reject) => {
+    proc.once('exit', (code) => reject(new Error(`${role} exited with ${code}`)));
+    proc.on('message', (message) => {
+      if (message.type === 'ready') return resolve(message);
+      const waiter = pending.get(message.id);
+      pending.delete(message.id);
+      if (message.error) waiter.reject(new Error(`${role}: ${message.error}`));
+      else waiter.resolve(message.result);
+    });
+  });
+  return {
+    proc,
+    ready,
+    call(call, args = {}) {
+      return new Promise((resolve, reject) => {
+        const id = ++sequence;
+        pending.set(id, { resolve, reject });
+        proc.send({ id, call, args });
+      });
+    },
+  };
+}
+
+/** The server's resident set now, from /proc (what `ps` shows), in bytes. */
+function rssOf(pid) {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)[1]) * 1024;
+}
+
+//////// The driver ////////
+
+async function run() {
+  const temp = tempDir('presence');
+  const server = child('--server', { BENCH_DATA_DIR: temp.dir });
+  const clients = child('--clients');
+  try {
+    const { port } = await server.ready;
+    await clients.ready;
+    const seeded = await server.call('seed');
+    const idleRss = rssOf(server.proc.pid);
+    const connected = await clients.call('connect', { port, tokensFile: seeded.tokensFile });
+    await server.call('caughtUp');
+    const connectedRss = rssOf(server.proc.pid);
+
+    let peakRss = connectedRss;
+    const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssOf(server.proc.pid))), 250);
+    const changeRun = async (name, perSecond) => {
+      await server.call('caughtUp');
+      const before = await server.call('usage');
+      const changes = await clients.call('changes', { name, perSecond, seconds: PLAN.changeSeconds });
+      const after = await server.call('usage');
+      return { ...changes, perSecond, serverCpuSeconds: after.cpuSeconds - before.cpuSeconds, serverLoopDelay: after.loop };
+    };
+    const bar = await changeRun('bar', PLAN.changesPerSecond);
+    const held = PLAN.heldRate > 0 ? await changeRun('held', PLAN.heldRate) : null;
+    clearInterval(sampler);
+
+    const heartbeats = {};
+    for (const transport of ['rest', 'socket']) {
+      await server.call('caughtUp');
+      const head = (await server.call('head')).head;
+      const cpu = await server.call('usage');
+      const load = await clients.call(transport === 'rest' ? 'restHeartbeats' : 'socketHeartbeats');
+      const used = await server.call('usage');
+      heartbeats[transport] = { ...load, eventsAppended: (await server.call('head')).head - head, serverCpuSeconds: used.cpuSeconds - cpu.cpuSeconds };
+    }
+    const end = await server.call('usage');
+    await clients.call('close');
+    await server.call('stop');
+    await new Promise((resolve) => server.proc.once('exit', resolve));
+    return {
+      plan: PLAN,
+      seeded,
+      connected,
+      changes: bar,
+      held,
+      heartbeats,
+      rss: { seeded: idleRss, connected: connectedRss, peakDuringChanges: peakRss, max: end.maxRss },
+    };
+  } finally {
+    server.proc.kill();
+    clients.proc.kill();
+    temp.remove();
+  }
+}
+
+/** The latency bar, nothing lost, and the rate kept: for the bar's run, and for the run at the held rate. */
+function changeChecks(changes) {
+  return {
+    p99: changes.latency !== null && changes.latency.p99 < BAR.p99Ms,
+    nothingLost: changes.lost === BAR.lost && changes.failed === 0,
+    rateKept: changes.ok === changes.sent && changes.seconds <= PLAN.changeSeconds * 1.05,
+  };
+}
+
+function judge(result) {
+  const checks = {
+    ...changeChecks(result.changes),
+    heartbeatsWithoutEvents: result.heartbeats.rest.eventsAppended === 0 && result.heartbeats.socket.eventsAppended === 0,
+    socketHeartbeatRate: result.heartbeats.socket.sent / result.heartbeats.socket.seconds >= PLAN.heartbeatsPerSecond * 0.95,
+  };
+  // REST heartbeats are reported, not judged: the bar names no transport, and the REST stack's
+  // ceiling on this machine (the same for GET /health) is far below 20,000 requests/s.
+  return { ...result, checks, heldChecks: result.held ? changeChecks(result.held) : null, verdict: Object.values(checks).every(Boolean) ? 'PASS' : 'MISS' };
+}
+
+const ms = (value) => `${value.toFixed(1)} ms`;
+const mb = (bytes) => `${(bytes / 1e6).toFixed(0)} MB`;
+const rate = (count, seconds) => Math.round(count / seconds).toLocaleString('en-US');
+const verdict = (ok) => (ok ? 'PASS' : 'MISS');
+
+function changeLines(label, changes, checks) {
+  return [
+    `  ${label}: ${changes.ok}/${changes.sent} changes answered 2xx in ${changes.seconds.toFixed(1)} s (${rate(changes.ok, changes.seconds)}/s); answer p50 ${ms(changes.answer.p50)}, p99 ${ms(changes.answer.p99)}; rate kept: ${verdict(checks.rateKept)}`,
+    `    delivery: ${changes.delivered.toLocaleString('en-US')} of ${changes.expected.toLocaleString('en-US')} updates, ${changes.lost} lost, ${changes.duplicates} duplicated; latency p50 ${ms(changes.latency.p50)}, p95 ${ms(changes.latency.p95)}, p99 ${ms(changes.latency.p99)}, max ${ms(changes.latency.max)} (change #${changes.slowest.seq}, sent ${changes.slowest.sentAfterSeconds.toFixed(1)} s in) (p99 < ${BAR.p99Ms} ms: ${verdict(checks.p99)}; nothing lost: ${verdict(checks.nothingLost)})`,
+    `    CPU: server ${changes.serverCpuSeconds.toFixed(1)} s, clients ${changes.clientCpuSeconds.toFixed(1)} s over ${changes.seconds.toFixed(1)} s; server event-loop delay p99 ${ms(changes.serverLoopDelay.p99Ms)}, max ${ms(changes.serverLoopDelay.maxMs)}`,
+  ];
+}
+
+function presenceReport(result) {
+  const { plan, heartbeats, rss } = result;
+  return [
+    `g) presence: ${plan.users.toLocaleString('en-US')} sockets, each user following ${plan.follows}; ${plan.changesPerSecond} changes/s for ${plan.changeSeconds} s; ${plan.heartbeatsPerSecond.toLocaleString('en-US')} heartbeats/s for ${plan.heartbeatSeconds} s`,
+    `  seeding (untimed): ${plan.users} tokens (TokenService) and ${result.seeded.follows.toLocaleString('en-US')} follows (the follows decider, one append per user) in ${result.seeded.seconds.toFixed(1)} s; ${result.connected.sockets} sockets ready in ${result.connected.seconds.toFixed(1)} s`,
+    ...changeLines(`at the bar's ${plan.changesPerSecond} changes/s`, result.changes, result.checks),
+    ...(result.held ? changeLines(`at ${plan.heldRate} changes/s`, result.held, result.heldChecks) : []),
+    `  server RSS: ${mb(rss.seeded)} seeded, ${mb(rss.connected)} with the sockets open, ${mb(rss.peakDuringChanges)} peak during the changes, ${mb(rss.max)} max over the run`,
+    `  heartbeats over the sockets: ${heartbeats.socket.sent.toLocaleString('en-US')} in ${heartbeats.socket.seconds.toFixed(1)} s (${rate(heartbeats.socket.sent, heartbeats.socket.seconds)}/s, server CPU ${heartbeats.socket.serverCpuSeconds.toFixed(1)} s), ${heartbeats.socket.eventsAppended} events appended (${verdict(result.checks.socketHeartbeatRate)})`,
+    `  heartbeats over REST: ${heartbeats.rest.ok.toLocaleString('en-US')} accepted of ${heartbeats.rest.sent.toLocaleString('en-US')} sent in ${heartbeats.rest.seconds.toFixed(1)} s (${rate(heartbeats.rest.ok, heartbeats.rest.seconds)}/s, server CPU ${heartbeats.rest.serverCpuSeconds.toFixed(1)} s), ${heartbeats.rest.eventsAppended} events appended (reported, not judged)`,
+    `  no event per heartbeat: ${verdict(result.checks.heartbeatsWithoutEvents)}`,
+    `  verdict (p99, nothing lost, rate kept at ${plan.changesPerSecond}/s; ${plan.heartbeatsPerSecond.toLocaleString("en-US")} heartbeats/s without events): ${result.verdict}`,
+  ].join('\n');
+}
+
+/** Runs the workload in its own processes and returns its judged figures. */
+async function presenceWorkload() {
+  return judge(await run());
+}
+
+const SECTION_START = '<!-- g) is rewritten by run.js --write-results, and alone by `node run.js --only presence --write-results`. -->';
+const SECTION_END = '<!-- end of g) -->';
+
+/** g)'s section of RESULTS.md (with its own date and machine: it may be rewritten alone). */
+function presenceMarkdown(info, section) {
+  const lines = [SECTION_START, '## g) presence: 5,000 sockets, 500 changes/s, 20,000 heartbeats/s (issue 5, bar 5)', ''];
+  const { result } = section;
+  if (result.error) return [...lines, `Not run: ${result.error} — **MISS**`, '', SECTION_END];
+  const { plan, heartbeats, rss } = result;
+  const pass = (ok) => (ok ? '**PASS**' : '**MISS**');
+  const row = (name, changes, checks) =>
+    `| ${name} | ${changes.ok.toLocaleString('en-US')} / ${changes.sent.toLocaleString('en-US')} in ${changes.seconds.toFixed(1)} s (${rate(changes.ok, changes.seconds)}/s) ${pass(checks.rateKept)} | ` +
+    `${changes.delivered.toLocaleString('en-US')} / ${changes.expected.toLocaleString('en-US')}, ${changes.lost} lost ${pass(checks.nothingLost)} | ` +
+    `${ms(changes.latency.p50)} / ${ms(changes.latency.p95)} / ${ms(changes.latency.p99)} ${pass(checks.p99)} / ${ms(changes.latency.max)} | ` +
+    `${ms(changes.answer.p50)} / ${ms(changes.answer.p99)} | ${changes.serverCpuSeconds.toFixed(1)} s / ${changes.clientCpuSeconds.toFixed(1)} s | ${ms(changes.serverLoopDelay.p99Ms)} / ${ms(changes.serverLoopDelay.maxMs)} |`;
+  lines.push(
+    `${plan.users.toLocaleString('en-US')} WebSockets on loopback, each user following ${plan.follows} others (everyone has ${plan.follows} followers); status changes through`,
+    '`PUT /api/v1/presence/status` (a new message each, so each is a change every follower is sent), spread evenly over the run, at most',
+    `${CHANGES_IN_FLIGHT} in flight. Latency: from the request leaving the client to the follower's socket receiving the update (one clock: the sockets and`,
+    'the requests share the clients process). Herald\'s server from `dist/` in its own process (SQLite stores, defaults); RSS read from `/proc`.',
+    '',
+    `- date: ${info.date}`,
+    `- machine: ${info.cpu}, ${info.memory}, ${info.platform}; load average at start ${info.load}; node ${info.node}`,
+    `- seeding (untimed): ${plan.users.toLocaleString('en-US')} tokens through \`TokenService\` and ${result.seeded.follows.toLocaleString('en-US')} follows decided by the follows decider (one append per user) in ${result.seeded.seconds.toFixed(1)} s; ` +
+      `${result.connected.sockets.toLocaleString('en-US')} sockets ready (each \`{"type":"ready"}\`) in ${result.connected.seconds.toFixed(1)} s`,
+    '',
+    `| changes | answered 2xx (rate kept) | updates delivered | delivery p50 / p95 / p99 (< ${BAR.p99Ms} ms) / max | answer p50 / p99 | CPU server / clients | server event-loop delay p99 / max |`,
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    row(`**the bar**: ${plan.changesPerSecond}/s for ${plan.changeSeconds} s`, result.changes, result.checks),
+    ...(result.held ? [row(`${plan.heldRate}/s for ${plan.changeSeconds} s`, result.held, result.heldChecks)] : []),
+    '',
+    `Server RSS: ${mb(rss.seeded)} seeded, ${mb(rss.connected)} with the ${plan.users.toLocaleString('en-US')} sockets open, ${mb(rss.peakDuringChanges)} peak during the changes; ${mb(rss.max)} peak over the whole run (\`maxRSS\`).`,
+    '',
+    `| heartbeats, ${plan.heartbeatsPerSecond.toLocaleString('en-US')}/s offered for ${plan.heartbeatSeconds} s | accepted | per second | server CPU | events appended |`,
+    '| --- | ---: | ---: | ---: | ---: |',
+    `| over the sockets (\`{"type":"heartbeat"}\`) | ${heartbeats.socket.sent.toLocaleString('en-US')} | ${rate(heartbeats.socket.sent, heartbeats.socket.seconds)} ${pass(result.checks.socketHeartbeatRate)} | ${heartbeats.socket.serverCpuSeconds.toFixed(1)} s | ${heartbeats.socket.eventsAppended} |`,
+    `| over REST (\`POST /api/v1/presence/heartbeat\`, ${HEARTBEATS_IN_FLIGHT} in flight) | ${heartbeats.rest.ok.toLocaleString('en-US')} | ${rate(heartbeats.rest.ok, heartbeats.rest.seconds)} | ${heartbeats.rest.serverCpuSeconds.toFixed(1)} s | ${heartbeats.rest.eventsAppended} |`,
+    '',
+    `Bar: p99 < ${BAR.p99Ms} ms at ${plan.changesPerSecond}/s ${pass(result.checks.p99)}; no update lost ${pass(result.checks.nothingLost)}; the rate kept ${pass(result.checks.rateKept)}; ` +
+      `${plan.heartbeatsPerSecond.toLocaleString('en-US')} heartbeats/s accepted (sockets) ${pass(result.checks.socketHeartbeatRate)}, none an event ${pass(result.checks.heartbeatsWithoutEvents)}.`,
+    '',
+    SECTION_END,
+  );
+  return lines;
+}
+
+/** RESULTS.md with g)'s section and its verdict in the header line replaced, or added above the kept notes. */
+function replacePresenceSection(text, info, section, keptNotesMarker) {
+  const sectionText = presenceMarkdown(info, section).join('\n');
+  const withVerdict = text.replace(/^(Herald against its targets: (?:(?!\s+g\)).)*)(\s+g\) (PASS|MISS))?(.*)$/m, `$1  g) ${section.verdict}$4`);
+  const start = withVerdict.indexOf(SECTION_START);
+  const end = withVerdict.indexOf(SECTION_END);
+  if (start >= 0 && end > start) return withVerdict.slice(0, start) + sectionText + withVerdict.slice(end + SECTION_END.length);
+  const at = withVerdict.indexOf(keptNotesMarker);
+  if (at < 0) return `${withVerdict.trimEnd()}\n\n${sectionText}\n`;
+  return `${withVerdict.slice(0, at)}${sectionText}\n\n${withVerdict.slice(at)}`;
+}
+
+if (require.main === module) {
+  const role = process.argv[2];
+  const main = role === '--server' ? serverProcess : role === '--clients' ? clientsProcess : async () => {
+    const result = await presenceWorkload();
+    if (process.argv.includes('--json')) process.stdout.write(JSON.stringify(result));
+    else console.log(presenceReport(result));
+  };
+  main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
+
+module.exports = { presenceWorkload, presenceReport, presenceMarkdown, replacePresenceSection };

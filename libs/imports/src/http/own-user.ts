@@ -1,0 +1,19 @@
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import { Forbidden } from '@herald/core';
+import { type AuthenticatedRequest, grants, scopes } from '@herald/identity';
+
+/**
+ * The caller's own user id, for routes that act on it (`/me/…`, `/plugins/…`): they need a
+ * personal token holding `user:<id>`; the operator token has no user.
+ */
+export const OwnUserId = createParamDecorator((_data: unknown, context: ExecutionContext): string => {
+  const caller = context.switchToHttp().getRequest<AuthenticatedRequest>().caller;
+  if (!caller?.userId) {
+    throw new Forbidden(
+      "This route acts on the caller's own user, and the operator token has no user: call it with a personal token (POST /api/v1/users/{userId}/tokens issues one).",
+      { code: 'AUTH.NO_USER' },
+    );
+  }
+  if (!grants(caller.scopes, scopes.user(caller.userId))) throw new Forbidden(`This requires the scope ${scopes.user(caller.userId)}.`);
+  return caller.userId;
+});
