@@ -1,6 +1,7 @@
 // Route decorators first: libs that this one depends on import them back (observability's `Public`).
 export * from './auth/auth.decorators';
 export * from './auth/caller';
+export * from './auth/own-user';
 export * from './domain/ids';
 export * from './domain/scopes';
 export * from './domain/events';

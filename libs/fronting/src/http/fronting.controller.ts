@@ -1,8 +1,8 @@
 import { Body, Controller, Get, Header, Patch, Req } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Forbidden, InvalidInput } from '@herald/core';
-import { type AuthenticatedRequest, Caller, grants, restCommandContext, scopes } from '@herald/identity';
+import { InvalidInput } from '@herald/core';
+import { type AuthenticatedRequest, Caller, ownUserId, restCommandContext } from '@herald/identity';
 import { ChangeFrontingSettingsCommand } from '../commands/change-fronting-settings.command';
 import { FrontingReadModel } from '../projections/fronting.read-model';
 import { ChangeFrontingSettingsBody } from './fronting-requests.dto';
@@ -66,18 +66,4 @@ export class FrontingController {
   updaters(@Caller() caller: Caller | undefined): Promise<UpdatersResponse> {
     return this.readModel.updaters(ownUserId(caller));
   }
-}
-
-/** `/me` routes act on the caller's own user, which needs a personal token holding that user's scope. */
-function ownUserId(caller: Caller | undefined): string {
-  if (!caller?.userId) {
-    throw new Forbidden(
-      "This route acts on the caller's own user, and the operator token has no user: call it with a personal token (POST /api/v1/users/{userId}/tokens issues one).",
-      { code: 'AUTH.NO_USER' },
-    );
-  }
-  if (!grants(caller.scopes, scopes.user(caller.userId))) {
-    throw new Forbidden(`This requires the scope ${scopes.user(caller.userId)}.`);
-  }
-  return caller.userId;
 }

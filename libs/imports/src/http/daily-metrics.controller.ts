@@ -7,7 +7,7 @@ import { metricDays, metricsCsv } from '../domain/metric-table';
 import { ImportsReadModel } from '../projections/imports.read-model';
 import { MetricsQuery } from './imports-requests.dto';
 import { MetricsResponse } from './imports.responses';
-import { OwnUserId } from './own-user';
+import { OwnUserId } from '@herald/identity';
 
 const MAX_DAYS = 366;
 

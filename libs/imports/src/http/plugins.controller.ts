@@ -12,7 +12,7 @@ import type { SyncResult } from '../reactors/integration-syncs';
 import { setBindingCookie } from './binding-cookie';
 import { PluginParams, SyncIntegrationBody, UpdateIntegrationBody } from './imports-requests.dto';
 import { ConnectLinkResponse, IntegrationResponse, SyncResultResponse } from './imports.responses';
-import { OwnUserId } from './own-user';
+import { OwnUserId } from '@herald/identity';
 
 /** The caller's integrations: list, connect, sync, pause, disconnect. */
 @ApiTags('imports')

@@ -7,7 +7,7 @@ import { InvalidReadQuery } from '@herald/readstore';
 import { FollowUserCommand } from '../commands/follow-user.command';
 import { UnfollowUserCommand } from '../commands/unfollow-user.command';
 import { PresenceReadModel } from '../projections/presence.read-model';
-import { ownUserId } from './own-user';
+import { ownUserId } from '@herald/identity';
 import { FollowersQuery } from './presence-requests.dto';
 import { FollowersResponse } from './presence.responses';
 

@@ -7,7 +7,7 @@ import { SetPresenceCommand } from '../commands/set-presence.command';
 import { FOLLOWING_ORDER } from '../domain/presence';
 import { presenceSeenBy } from '../domain/privacy';
 import { PresenceReadModel } from '../projections/presence.read-model';
-import { ownUserId } from './own-user';
+import { ownUserId } from '@herald/identity';
 import { PresenceUsersQuery, SetPresenceBody } from './presence-requests.dto';
 import { FollowingResponse, PresenceResponse, PresenceUsersResponse, UserPresenceResponse } from './presence.responses';
 

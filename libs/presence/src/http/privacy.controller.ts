@@ -5,7 +5,7 @@ import { InvalidInput } from '@herald/core';
 import { type AuthenticatedRequest, Caller, restCommandContext } from '@herald/identity';
 import { ChangePresencePrivacyCommand } from '../commands/change-privacy.command';
 import { PresenceStates } from '../commands/presence-states';
-import { ownUserId } from './own-user';
+import { ownUserId } from '@herald/identity';
 import { ChangePrivacyBody } from './presence-requests.dto';
 import { PrivacyResponse } from './presence.responses';
 
