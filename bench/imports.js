@@ -8,10 +8,8 @@
 //   --quick                  100 users instead of 1,000 (smoke test)
 // Seeding connects every user through Herald's OAuth flow (begin, the fake's authorize page,
 // callback: code exchange, profile, IntegrationConnected): untimed.
-const { spawnSync } = require('node:child_process');
-const fs = require('node:fs');
-const path = require('node:path');
-const { ROOT, tempDir } = require('./harness');
+const { tempDir } = require('./harness');
+const { libBarrel, loadBuiltHerald, startHeraldApp, requireFake, inPool, until, resultOfChild, runMain, printResult, resultsSectionMarkers, resultsSectionLines, replaceResultsSection } = require('./feature-bench');
 
 const USERS = process.argv.includes('--quick') ? 100 : 1000;
 const FITBIT = { latencyMs: 30, hourlyLimit: 150 };
@@ -27,25 +25,14 @@ const VALUES_PER_USER = 42;
 const BAR_SECONDS = 60;
 const HOUR_MS = 3_600_000;
 
-const DIST = path.join(ROOT, 'dist');
-
-/** Herald's compiled server and what the bench drives, or the reason they cannot be used. */
+/** Herald's compiled server and what the bench drives. */
 function loadHeraldApp() {
-  const files = {
-    app: path.join(DIST, 'apps', 'herald', 'src', 'create-herald-app.js'),
-    core: path.join(DIST, 'libs', 'core', 'src', 'index.js'),
-    eventstore: path.join(DIST, 'libs', 'eventstore', 'src', 'index.js'),
-    imports: path.join(DIST, 'libs', 'imports', 'src', 'index.js'),
-  };
-  const missing = Object.values(files).filter((file) => !fs.existsSync(file));
-  if (missing.length > 0) return { missing: `not built: ${missing.map((f) => path.relative(ROOT, f)).join(', ')} (run \`npm run build\` at the root)` };
-  const core = require(files.core);
-  const imports = require(files.imports);
+  const { createHeraldApp, libs: { core, eventstore, imports } } = loadBuiltHerald(['core', 'eventstore', 'imports']);
   return {
-    createHeraldApp: require(files.app).createHeraldApp,
+    createHeraldApp,
     loadConfig: core.loadConfig,
     CLOCK: core.CLOCK,
-    EVENT_STORE: require(files.eventstore).EVENT_STORE,
+    EVENT_STORE: eventstore.EVENT_STORE,
     AuthorizationFlow: imports.AuthorizationFlow,
     SyncScheduler: imports.SyncScheduler,
   };
@@ -55,31 +42,20 @@ const fitbitUser = (n) => `FB${String(n).padStart(5, '0')}`;
 const heraldUser = (n) => `bench-user-${n}`;
 
 async function runInProcess() {
-  require(path.join(ROOT, 'test', 'support', 'register-ts.js'));
-  const { FitbitFake, FAKE_CLIENT } = require(path.join(ROOT, 'test', 'fakes', 'fitbit.fake.ts'));
+  const { FitbitFake, FAKE_CLIENT } = requireFake('fitbit');
   const herald = loadHeraldApp();
-  if (herald.missing) throw new Error(`Herald ${herald.missing}`);
 
   const temp = tempDir('imports');
   const fitbit = await FitbitFake.start(FITBIT);
   let app;
   try {
-    const config = herald.loadConfig(
-      {
-        HERALD_DATA_DIR: temp.dir,
-        LOG_LEVEL: 'silent',
-        PORT: '0',
-        HERALD_PUBLIC_URL: 'http://herald.bench',
-        FITBIT_API_URL: fitbit.url,
-        FITBIT_AUTH_URL: fitbit.url,
-        FITBIT_CLIENT_ID: FAKE_CLIENT.clientId,
-        FITBIT_CLIENT_SECRET: FAKE_CLIENT.clientSecret,
-        DISCORD_GATEWAY: 'off',
-      },
-      temp.dir,
-    );
-    app = await herald.createHeraldApp(config);
-    await app.listen(0, '127.0.0.1');
+    app = await startHeraldApp(herald, temp.dir, {
+      HERALD_PUBLIC_URL: 'http://herald.bench',
+      FITBIT_API_URL: fitbit.url,
+      FITBIT_AUTH_URL: fitbit.url,
+      FITBIT_CLIENT_ID: FAKE_CLIENT.clientId,
+      FITBIT_CLIENT_SECRET: FAKE_CLIENT.clientSecret,
+    });
     const flow = app.get(herald.AuthorizationFlow);
     const scheduler = app.get(herald.SyncScheduler);
     const eventStore = app.get(herald.EVENT_STORE);
@@ -94,7 +70,7 @@ async function runInProcess() {
     fitbit.setAccessTokenLifetime(EXPIRING_LIFETIME_SECONDS);
     await inPool(expiring, CONNECTS_IN_FLIGHT, (n) => connect(flow, fitbit, n));
     fitbit.setAccessTokenLifetime(TOKEN_LIFETIME_SECONDS);
-    await until(async () => (await scheduledIntegrations(app)) === USERS);
+    await until('the integrations are indexed', async () => (await scheduledIntegrations(app)) === USERS, 60_000, 50);
     const seeded = { seconds: (Date.now() - seeding) / 1000, fitbitRequests: fitbit.requests.length };
 
     const first = await measuredRound({ scheduler, fitbit, eventStore, users });
@@ -122,7 +98,7 @@ async function connect(flow, fitbit, n) {
 }
 
 async function scheduledIntegrations(app) {
-  const { ImportsReadModel } = require(path.join(DIST, 'libs', 'imports', 'src', 'index.js'));
+  const { ImportsReadModel } = require(libBarrel('imports'));
   let count = 0;
   for await (const integration of app.get(ImportsReadModel).schedulableIntegrations()) if (integration.schedulable) count += 1;
   return count;
@@ -152,22 +128,6 @@ async function measuredRound({ scheduler, fitbit, eventStore, users }) {
     eventsAppended: appended.length,
     valuesImported: imported.reduce((sum, event) => sum + event.data.days.reduce((n, day) => n + Object.keys(day.values).length, 0), 0),
   };
-}
-
-async function inPool(items, size, work) {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await work(items[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
-}
-
-async function until(condition, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('timed out waiting for the integrations to be indexed');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 /** Adds the verdicts to a result. */
@@ -207,71 +167,41 @@ function importsReport(result) {
 
 /** Runs the workload in a child process (its own heap and event loop) and returns its judged figures. */
 function importsWorkload({ quick = false } = {}) {
-  const run = spawnSync(process.execPath, [__filename, '--json', ...(quick ? ['--quick'] : [])], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    encoding: 'utf8',
-    maxBuffer: 16 * 1024 * 1024,
-  });
-  if (run.status !== 0) throw new Error(`node imports.js exited with ${run.status ?? run.signal}`);
-  return judge(JSON.parse(run.stdout));
+  return judge(resultOfChild(__filename, { quick }));
 }
 
-if (require.main === module) {
-  runInProcess()
-    .then((result) => {
-      if (process.argv.includes('--json')) process.stdout.write(JSON.stringify(result));
-      else console.log(importsReport(judge(result)));
-    })
-    .catch((error) => {
-      console.error(error);
-      process.exit(1);
-    });
-}
+if (require.main === module) runMain(async () => printResult(await runInProcess(), (result) => importsReport(judge(result))));
 
-const SECTION_START = '<!-- f) is rewritten by run.js --write-results, and alone by `node run.js --only imports --write-results`. -->';
-const SECTION_END = '<!-- end of f) -->';
+const SECTION = resultsSectionMarkers('f', 'imports');
 
-/** f)'s section of RESULTS.md (with its own date and machine: it may be rewritten alone). */
+/** f)'s section of RESULTS.md. */
 function importsMarkdown(info, section) {
-  const lines = [SECTION_START, '## f) hourly import round (issue 6, bar 6)', ''];
-  const { result } = section;
-  if (result.error) return [...lines, `Not run: ${result.error} — **MISS**`, '', SECTION_END];
-  const pass = (ok) => (ok ? '**PASS**' : '**MISS**');
-  const row = (name, round) =>
-    `| ${name} | ${round.seconds.toFixed(2)} s | ${round.cpuSeconds.toFixed(1)} s | ${round.report.synced} / ${round.report.outcomes.ok ?? 0} | ` +
-    `${round.valuesImported} | ${round.eventsAppended} | ${round.fitbitRequests} | ${round.refreshes} | ${round.fitbit429} | ${round.maxRequestsPerUserThisHour} |`;
-  lines.push(
-    `${result.users.toLocaleString('en-US')} connected Fitbit users, the last 7 days each, against the fake Fitbit (${result.fitbit.latencyMs} ms latency on every`,
-    `answer, ${result.fitbit.hourlyLimit} requests per user and hour); Herald in-process from \`dist/\` at its default settings`,
-    '(`IMPORTS_SYNC_CONCURRENCY=8`), one round started with `SyncScheduler.runRound()`; wall time from its start to its end.',
-    '',
-    `- date: ${info.date}`,
-    `- machine: ${info.cpu}, ${info.memory}, ${info.platform}; load average at start ${info.load}; node ${info.node}`,
-    `- seeding (untimed): ${result.users.toLocaleString('en-US')} users through the OAuth flow in ${result.seeded.seconds.toFixed(1)} s`,
-    '',
-    '| round | wall time | CPU (Herald and the fake) | synced / ok | values imported | events appended | Fitbit requests | token refreshes | 429s | most requests of one user this hour |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-    row(`first (${result.expiringUsers} tokens due for a refresh, every value new)`, result.first),
-    row('an hour later (nothing changed)', result.second),
-    '',
-    `Bar: a round < ${BAR_SECONDS} s ${pass(result.checks.time)}; no user's quota exceeded (no 429) ${pass(result.checks.quota)}; ` +
-      `every user synced, every value imported once ${pass(result.checks.everyUser)}; each due token refreshed exactly once ${pass(result.checks.refreshedOnce)}.`,
-    '',
-    SECTION_END,
-  );
-  return lines;
+  return resultsSectionLines(SECTION, '## f) hourly import round (issue 6, bar 6)', info, section, (result, { pass, machine }) => {
+    const row = (name, round) =>
+      `| ${name} | ${round.seconds.toFixed(2)} s | ${round.cpuSeconds.toFixed(1)} s | ${round.report.synced} / ${round.report.outcomes.ok ?? 0} | ` +
+      `${round.valuesImported} | ${round.eventsAppended} | ${round.fitbitRequests} | ${round.refreshes} | ${round.fitbit429} | ${round.maxRequestsPerUserThisHour} |`;
+    return [
+      `${result.users.toLocaleString('en-US')} connected Fitbit users, the last 7 days each, against the fake Fitbit (${result.fitbit.latencyMs} ms latency on every`,
+      `answer, ${result.fitbit.hourlyLimit} requests per user and hour); Herald in-process from \`dist/\` at its default settings`,
+      '(`IMPORTS_SYNC_CONCURRENCY=8`), one round started with `SyncScheduler.runRound()`; wall time from its start to its end.',
+      '',
+      ...machine,
+      `- seeding (untimed): ${result.users.toLocaleString('en-US')} users through the OAuth flow in ${result.seeded.seconds.toFixed(1)} s`,
+      '',
+      '| round | wall time | CPU (Herald and the fake) | synced / ok | values imported | events appended | Fitbit requests | token refreshes | 429s | most requests of one user this hour |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      row(`first (${result.expiringUsers} tokens due for a refresh, every value new)`, result.first),
+      row('an hour later (nothing changed)', result.second),
+      '',
+      `Bar: a round < ${BAR_SECONDS} s ${pass(result.checks.time)}; no user's quota exceeded (no 429) ${pass(result.checks.quota)}; ` +
+        `every user synced, every value imported once ${pass(result.checks.everyUser)}; each due token refreshed exactly once ${pass(result.checks.refreshedOnce)}.`,
+    ];
+  });
 }
 
 /** RESULTS.md with f)'s section (and its verdict in the header line) replaced, or added above the kept notes. */
 function replaceImportsSection(text, info, imports, keptNotesMarker) {
-  const section = importsMarkdown(info, imports).join('\n');
-  const withVerdict = text.replace(/^(Herald against its targets: (?:(?!\s+f\)).)*)(\s+f\) (PASS|MISS))?(.*)$/m, `$1  f) ${imports.verdict}$4`);
-  const start = withVerdict.indexOf(SECTION_START);
-  const end = withVerdict.indexOf(SECTION_END);
-  if (start >= 0 && end > start) return withVerdict.slice(0, start) + section + withVerdict.slice(end + SECTION_END.length);
-  const at = withVerdict.indexOf(keptNotesMarker);
-  if (at < 0) return `${withVerdict.trimEnd()}\n\n${section}\n`;
-  return `${withVerdict.slice(0, at)}${section}\n\n${withVerdict.slice(at)}`;
+  return replaceResultsSection(text, SECTION, imports.verdict, importsMarkdown(info, imports).join('\n'), keptNotesMarker);
 }
 
 module.exports = { importsWorkload, importsReport, importsMarkdown, replaceImportsSection };

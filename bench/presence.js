@@ -17,8 +17,8 @@ const fs = require('node:fs');
 const http = require('node:http');
 const path = require('node:path');
 const { monitorEventLoopDelay, performance } = require('node:perf_hooks');
-const { createRequire } = require('node:module');
-const { ROOT, tempDir } = require('./harness');
+const { tempDir } = require('./harness');
+const { rootRequire, loadBuiltHerald, startHeraldApp, sleep, inPool, runMain, printResult, resultsSectionMarkers, resultsSectionLines, replaceResultsSection } = require('./feature-bench');
 
 const QUICK = process.argv.includes('--quick');
 const PLAN = QUICK
@@ -37,9 +37,6 @@ const CONNECTS_IN_FLIGHT = 100;
 /** After the last change, updates still on their way get this long to arrive. */
 const DRAIN_MS = 5_000;
 
-const rootRequire = createRequire(path.join(ROOT, 'package.json'));
-const DIST = path.join(ROOT, 'dist');
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const now = () => performance.timeOrigin + performance.now();
 const userId = (index) => `7${String(index).padStart(17, '0')}`;
 /** User i follows the next `follows` users (wrapping round): everyone has exactly `follows` followers. */
@@ -48,34 +45,23 @@ const followeesOf = (index) => Array.from({ length: PLAN.follows }, (_, k) => (i
 //////// The server process ////////
 
 function loadHerald() {
-  const files = {
-    app: path.join(DIST, 'apps', 'herald', 'src', 'create-herald-app.js'),
-    core: path.join(DIST, 'libs', 'core', 'src', 'index.js'),
-    identity: path.join(DIST, 'libs', 'identity', 'src', 'index.js'),
-    presence: path.join(DIST, 'libs', 'presence', 'src', 'index.js'),
-    projections: path.join(DIST, 'libs', 'projections', 'src', 'index.js'),
-    eventstore: path.join(DIST, 'libs', 'eventstore', 'src', 'index.js'),
-  };
-  const missing = Object.values(files).filter((file) => !fs.existsSync(file));
-  if (missing.length > 0) throw new Error(`not built: ${missing.map((f) => path.relative(ROOT, f)).join(', ')} (run \`npm run build\` at the root)`);
+  const { createHeraldApp, libs } = loadBuiltHerald(['core', 'identity', 'presence', 'projections', 'eventstore']);
   return {
-    createHeraldApp: require(files.app).createHeraldApp,
-    loadConfig: require(files.core).loadConfig,
-    TokenService: require(files.identity).TokenService,
-    followsDecider: require(files.presence).followsDecider,
-    streams: require(files.core).streams,
-    newEventId: require(files.core).newEventId,
-    ProjectionRunner: require(files.projections).ProjectionRunner,
-    EVENT_STORE: require(files.eventstore).EVENT_STORE,
+    createHeraldApp,
+    loadConfig: libs.core.loadConfig,
+    TokenService: libs.identity.TokenService,
+    followsDecider: libs.presence.followsDecider,
+    streams: libs.core.streams,
+    newEventId: libs.core.newEventId,
+    ProjectionRunner: libs.projections.ProjectionRunner,
+    EVENT_STORE: libs.eventstore.EVENT_STORE,
   };
 }
 
 async function serverProcess() {
   const herald = loadHerald();
   const dir = process.env.BENCH_DATA_DIR;
-  const config = herald.loadConfig({ HERALD_DATA_DIR: dir, LOG_LEVEL: 'silent', PORT: '0', DISCORD_GATEWAY: 'off' }, dir);
-  const app = await herald.createHeraldApp(config);
-  await app.listen(0, '127.0.0.1');
+  const app = await startHeraldApp(herald, dir);
   const store = app.get(herald.EVENT_STORE);
   // How long the server's event loop was held up between two `usage` calls: what delays every message.
   const loopDelay = monitorEventLoopDelay({ resolution: 5 });
@@ -332,19 +318,6 @@ function percentiles(values) {
 
 //////// Plumbing ////////
 
-async function inPool(items, size, work) {
-  const results = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
-  return results;
-}
-
 /** Answers `{ id, call, args }` messages with `{ id, result }` or `{ id, error }`. */
 function serveIpc(handlers) {
   process.on('message', ({ id, call, args }) => {
@@ -499,75 +472,54 @@ async function presenceWorkload() {
   return judge(await run());
 }
 
-const SECTION_START = '<!-- g) is rewritten by run.js --write-results, and alone by `node run.js --only presence --write-results`. -->';
-const SECTION_END = '<!-- end of g) -->';
+const SECTION = resultsSectionMarkers('g', 'presence');
 
-/** g)'s section of RESULTS.md (with its own date and machine: it may be rewritten alone). */
+/** g)'s section of RESULTS.md. */
 function presenceMarkdown(info, section) {
-  const lines = [SECTION_START, '## g) presence: 5,000 sockets, 500 changes/s, 20,000 heartbeats/s (issue 5, bar 5)', ''];
-  const { result } = section;
-  if (result.error) return [...lines, `Not run: ${result.error} — **MISS**`, '', SECTION_END];
-  const { plan, heartbeats, rss } = result;
-  const pass = (ok) => (ok ? '**PASS**' : '**MISS**');
-  const row = (name, changes, checks) =>
-    `| ${name} | ${changes.ok.toLocaleString('en-US')} / ${changes.sent.toLocaleString('en-US')} in ${changes.seconds.toFixed(1)} s (${rate(changes.ok, changes.seconds)}/s) ${pass(checks.rateKept)} | ` +
-    `${changes.delivered.toLocaleString('en-US')} / ${changes.expected.toLocaleString('en-US')}, ${changes.lost} lost ${pass(checks.nothingLost)} | ` +
-    `${ms(changes.latency.p50)} / ${ms(changes.latency.p95)} / ${ms(changes.latency.p99)} ${pass(checks.p99)} / ${ms(changes.latency.max)} | ` +
-    `${ms(changes.answer.p50)} / ${ms(changes.answer.p99)} | ${changes.serverCpuSeconds.toFixed(1)} s / ${changes.clientCpuSeconds.toFixed(1)} s | ${ms(changes.serverLoopDelay.p99Ms)} / ${ms(changes.serverLoopDelay.maxMs)} |`;
-  lines.push(
-    `${plan.users.toLocaleString('en-US')} WebSockets on loopback, each user following ${plan.follows} others (everyone has ${plan.follows} followers); status changes through`,
-    '`PUT /api/v1/presence/status` (a new message each, so each is a change every follower is sent), spread evenly over the run, at most',
-    `${CHANGES_IN_FLIGHT} in flight. Latency: from the request leaving the client to the follower's socket receiving the update (one clock: the sockets and`,
-    'the requests share the clients process). Herald\'s server from `dist/` in its own process (SQLite stores, defaults); RSS read from `/proc`.',
-    '',
-    `- date: ${info.date}`,
-    `- machine: ${info.cpu}, ${info.memory}, ${info.platform}; load average at start ${info.load}; node ${info.node}`,
-    `- seeding (untimed): ${plan.users.toLocaleString('en-US')} tokens through \`TokenService\` and ${result.seeded.follows.toLocaleString('en-US')} follows decided by the follows decider (one append per user) in ${result.seeded.seconds.toFixed(1)} s; ` +
-      `${result.connected.sockets.toLocaleString('en-US')} sockets ready (each \`{"type":"ready"}\`) in ${result.connected.seconds.toFixed(1)} s`,
-    '',
-    `| changes | answered 2xx (rate kept) | updates delivered | delivery p50 / p95 / p99 (< ${BAR.p99Ms} ms) / max | answer p50 / p99 | CPU server / clients | server event-loop delay p99 / max |`,
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
-    row(`**the bar**: ${plan.changesPerSecond}/s for ${plan.changeSeconds} s`, result.changes, result.checks),
-    ...(result.held ? [row(`${plan.heldRate}/s for ${plan.changeSeconds} s`, result.held, result.heldChecks)] : []),
-    '',
-    `Server RSS: ${mb(rss.seeded)} seeded, ${mb(rss.connected)} with the ${plan.users.toLocaleString('en-US')} sockets open, ${mb(rss.peakDuringChanges)} peak during the changes; ${mb(rss.max)} peak over the whole run (\`maxRSS\`).`,
-    '',
-    `| heartbeats, ${plan.heartbeatsPerSecond.toLocaleString('en-US')}/s offered for ${plan.heartbeatSeconds} s | accepted | per second | server CPU | events appended |`,
-    '| --- | ---: | ---: | ---: | ---: |',
-    `| over the sockets (\`{"type":"heartbeat"}\`) | ${heartbeats.socket.sent.toLocaleString('en-US')} | ${rate(heartbeats.socket.sent, heartbeats.socket.seconds)} ${pass(result.checks.socketHeartbeatRate)} | ${heartbeats.socket.serverCpuSeconds.toFixed(1)} s | ${heartbeats.socket.eventsAppended} |`,
-    `| over REST (\`POST /api/v1/presence/heartbeat\`, ${HEARTBEATS_IN_FLIGHT} in flight) | ${heartbeats.rest.ok.toLocaleString('en-US')} | ${rate(heartbeats.rest.ok, heartbeats.rest.seconds)} | ${heartbeats.rest.serverCpuSeconds.toFixed(1)} s | ${heartbeats.rest.eventsAppended} |`,
-    '',
-    `Bar: p99 < ${BAR.p99Ms} ms at ${plan.changesPerSecond}/s ${pass(result.checks.p99)}; no update lost ${pass(result.checks.nothingLost)}; the rate kept ${pass(result.checks.rateKept)}; ` +
-      `${plan.heartbeatsPerSecond.toLocaleString('en-US')} heartbeats/s accepted (sockets) ${pass(result.checks.socketHeartbeatRate)}, none an event ${pass(result.checks.heartbeatsWithoutEvents)}.`,
-    '',
-    SECTION_END,
-  );
-  return lines;
+  const heading = '## g) presence: 5,000 sockets, 500 changes/s, 20,000 heartbeats/s (issue 5, bar 5)';
+  return resultsSectionLines(SECTION, heading, info, section, (result, { pass, machine }) => {
+    const { plan, heartbeats, rss } = result;
+    const row = (name, changes, checks) =>
+      `| ${name} | ${changes.ok.toLocaleString('en-US')} / ${changes.sent.toLocaleString('en-US')} in ${changes.seconds.toFixed(1)} s (${rate(changes.ok, changes.seconds)}/s) ${pass(checks.rateKept)} | ` +
+      `${changes.delivered.toLocaleString('en-US')} / ${changes.expected.toLocaleString('en-US')}, ${changes.lost} lost ${pass(checks.nothingLost)} | ` +
+      `${ms(changes.latency.p50)} / ${ms(changes.latency.p95)} / ${ms(changes.latency.p99)} ${pass(checks.p99)} / ${ms(changes.latency.max)} | ` +
+      `${ms(changes.answer.p50)} / ${ms(changes.answer.p99)} | ${changes.serverCpuSeconds.toFixed(1)} s / ${changes.clientCpuSeconds.toFixed(1)} s | ${ms(changes.serverLoopDelay.p99Ms)} / ${ms(changes.serverLoopDelay.maxMs)} |`;
+    return [
+      `${plan.users.toLocaleString('en-US')} WebSockets on loopback, each user following ${plan.follows} others (everyone has ${plan.follows} followers); status changes through`,
+      '`PUT /api/v1/presence/status` (a new message each, so each is a change every follower is sent), spread evenly over the run, at most',
+      `${CHANGES_IN_FLIGHT} in flight. Latency: from the request leaving the client to the follower's socket receiving the update (one clock: the sockets and`,
+      'the requests share the clients process). Herald\'s server from `dist/` in its own process (SQLite stores, defaults); RSS read from `/proc`.',
+      '',
+      ...machine,
+      `- seeding (untimed): ${plan.users.toLocaleString('en-US')} tokens through \`TokenService\` and ${result.seeded.follows.toLocaleString('en-US')} follows decided by the follows decider (one append per user) in ${result.seeded.seconds.toFixed(1)} s; ` +
+        `${result.connected.sockets.toLocaleString('en-US')} sockets ready (each \`{"type":"ready"}\`) in ${result.connected.seconds.toFixed(1)} s`,
+      '',
+      `| changes | answered 2xx (rate kept) | updates delivered | delivery p50 / p95 / p99 (< ${BAR.p99Ms} ms) / max | answer p50 / p99 | CPU server / clients | server event-loop delay p99 / max |`,
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+      row(`**the bar**: ${plan.changesPerSecond}/s for ${plan.changeSeconds} s`, result.changes, result.checks),
+      ...(result.held ? [row(`${plan.heldRate}/s for ${plan.changeSeconds} s`, result.held, result.heldChecks)] : []),
+      '',
+      `Server RSS: ${mb(rss.seeded)} seeded, ${mb(rss.connected)} with the ${plan.users.toLocaleString('en-US')} sockets open, ${mb(rss.peakDuringChanges)} peak during the changes; ${mb(rss.max)} peak over the whole run (\`maxRSS\`).`,
+      '',
+      `| heartbeats, ${plan.heartbeatsPerSecond.toLocaleString('en-US')}/s offered for ${plan.heartbeatSeconds} s | accepted | per second | server CPU | events appended |`,
+      '| --- | ---: | ---: | ---: | ---: |',
+      `| over the sockets (\`{"type":"heartbeat"}\`) | ${heartbeats.socket.sent.toLocaleString('en-US')} | ${rate(heartbeats.socket.sent, heartbeats.socket.seconds)} ${pass(result.checks.socketHeartbeatRate)} | ${heartbeats.socket.serverCpuSeconds.toFixed(1)} s | ${heartbeats.socket.eventsAppended} |`,
+      `| over REST (\`POST /api/v1/presence/heartbeat\`, ${HEARTBEATS_IN_FLIGHT} in flight) | ${heartbeats.rest.ok.toLocaleString('en-US')} | ${rate(heartbeats.rest.ok, heartbeats.rest.seconds)} | ${heartbeats.rest.serverCpuSeconds.toFixed(1)} s | ${heartbeats.rest.eventsAppended} |`,
+      '',
+      `Bar: p99 < ${BAR.p99Ms} ms at ${plan.changesPerSecond}/s ${pass(result.checks.p99)}; no update lost ${pass(result.checks.nothingLost)}; the rate kept ${pass(result.checks.rateKept)}; ` +
+        `${plan.heartbeatsPerSecond.toLocaleString('en-US')} heartbeats/s accepted (sockets) ${pass(result.checks.socketHeartbeatRate)}, none an event ${pass(result.checks.heartbeatsWithoutEvents)}.`,
+    ];
+  });
 }
 
 /** RESULTS.md with g)'s section and its verdict in the header line replaced, or added above the kept notes. */
 function replacePresenceSection(text, info, section, keptNotesMarker) {
-  const sectionText = presenceMarkdown(info, section).join('\n');
-  const withVerdict = text.replace(/^(Herald against its targets: (?:(?!\s+g\)).)*)(\s+g\) (PASS|MISS))?(.*)$/m, `$1  g) ${section.verdict}$4`);
-  const start = withVerdict.indexOf(SECTION_START);
-  const end = withVerdict.indexOf(SECTION_END);
-  if (start >= 0 && end > start) return withVerdict.slice(0, start) + sectionText + withVerdict.slice(end + SECTION_END.length);
-  const at = withVerdict.indexOf(keptNotesMarker);
-  if (at < 0) return `${withVerdict.trimEnd()}\n\n${sectionText}\n`;
-  return `${withVerdict.slice(0, at)}${sectionText}\n\n${withVerdict.slice(at)}`;
+  return replaceResultsSection(text, SECTION, section.verdict, presenceMarkdown(info, section).join('\n'), keptNotesMarker);
 }
 
 if (require.main === module) {
   const role = process.argv[2];
-  const main = role === '--server' ? serverProcess : role === '--clients' ? clientsProcess : async () => {
-    const result = await presenceWorkload();
-    if (process.argv.includes('--json')) process.stdout.write(JSON.stringify(result));
-    else console.log(presenceReport(result));
-  };
-  main().catch((error) => {
-    console.error(error);
-    process.exit(1);
-  });
+  runMain(role === '--server' ? serverProcess : role === '--clients' ? clientsProcess : async () => printResult(await presenceWorkload(), presenceReport));
 }
 
 module.exports = { presenceWorkload, presenceReport, presenceMarkdown, replacePresenceSection };

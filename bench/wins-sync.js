@@ -7,11 +7,8 @@
 //   node wins-sync.js --json   runs it and prints its result as JSON (what run.js reads)
 //   --quick                    10 members per guild instead of 100 (smoke test; the ratio is not comparable)
 // Seeding links every member through the app (LinkPlayerCommand), as a member would: untimed.
-const { spawnSync } = require('node:child_process');
-const fs = require('node:fs');
-const path = require('node:path');
-const { createRequire } = require('node:module');
-const { ROOT, tempDir } = require('./harness');
+const { tempDir } = require('./harness');
+const { rootRequire, loadBuiltHerald, startHeraldApp, requireFake, sleep, inPool, until, resultOfChild, runMain, printResult, resultsSectionMarkers, resultsSectionLines, replaceResultsSection } = require('./feature-bench');
 
 const GUILDS = 20;
 const MEMBERS_PER_GUILD = process.argv.includes('--quick') ? 10 : 100;
@@ -30,22 +27,12 @@ const SHARED_ANSWER_MS = 1_000;
 /** The bar: the full sync takes at most this many times the rate-limit bound. */
 const BAR_RATIO = 1.15;
 
-const rootRequire = createRequire(path.join(ROOT, 'package.json'));
-const DIST = path.join(ROOT, 'dist');
-
-/** Herald's compiled server and the wins commands, or the reason they cannot be used. */
+/** Herald's compiled server and the wins commands. */
 function loadHeraldApp() {
-  const files = {
-    app: path.join(DIST, 'apps', 'herald', 'src', 'create-herald-app.js'),
-    core: path.join(DIST, 'libs', 'core', 'src', 'index.js'),
-    wins: path.join(DIST, 'libs', 'wins', 'src', 'index.js'),
-  };
-  const missing = Object.values(files).filter((file) => !fs.existsSync(file));
-  if (missing.length > 0) return { missing: `not built: ${missing.map((f) => path.relative(ROOT, f)).join(', ')} (run \`npm run build\` at the root)` };
-  const wins = require(files.wins);
+  const { createHeraldApp, libs: { core, wins } } = loadBuiltHerald(['core', 'wins']);
   return {
-    createHeraldApp: require(files.app).createHeraldApp,
-    loadConfig: require(files.core).loadConfig,
+    createHeraldApp,
+    loadConfig: core.loadConfig,
     CommandBus: rootRequire('@nestjs/cqrs').CommandBus,
     ...pick(wins, ['RegisterGuildCommand', 'ConfigureGuildCommand', 'LinkPlayerCommand', 'SyncGuildCommand', 'GuildSyncRuns']),
   };
@@ -56,7 +43,6 @@ function pick(object, names) {
 }
 
 const snowflake = (prefix, n) => `${prefix}${String(n).padStart(17, '0')}`;
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The guilds and members of the bench: member m of guild g plays as `g<g>-m<m>`; wins spread low-heavy, 0 to 58. */
 function plan() {
@@ -73,32 +59,21 @@ function plan() {
 }
 
 async function runInProcess() {
-  require(path.join(ROOT, 'test', 'support', 'register-ts.js'));
-  const { OpenFrontFake, generatedSessions } = require(path.join(ROOT, 'test', 'fakes', 'openfront.fake.ts'));
-  const { DiscordFake } = require(path.join(ROOT, 'test', 'fakes', 'discord.fake.ts'));
+  const { OpenFrontFake, generatedSessions } = requireFake('openfront');
+  const { DiscordFake } = requireFake('discord');
   const herald = loadHeraldApp();
-  if (herald.missing) throw new Error(`Herald ${herald.missing}`);
 
   const temp = tempDir('wins-sync');
   const openfront = await OpenFrontFake.start(OPENFRONT);
   const discord = await DiscordFake.start({ token: 'bench-bot-token' });
   let app;
   try {
-    const config = herald.loadConfig(
-      {
-        HERALD_DATA_DIR: temp.dir,
-        LOG_LEVEL: 'silent',
-        PORT: '0',
-        OPENFRONT_API_URL: openfront.url,
-        OPENFRONT_REQUESTS_PER_SECOND: String(OPENFRONT.requestsPerSecond),
-        DISCORD_API_URL: discord.apiUrl,
-        DISCORD_TOKEN: 'bench-bot-token',
-        DISCORD_GATEWAY: 'off',
-      },
-      temp.dir,
-    );
-    app = await herald.createHeraldApp(config);
-    await app.listen(0, '127.0.0.1');
+    app = await startHeraldApp(herald, temp.dir, {
+      OPENFRONT_API_URL: openfront.url,
+      OPENFRONT_REQUESTS_PER_SECOND: String(OPENFRONT.requestsPerSecond),
+      DISCORD_API_URL: discord.apiUrl,
+      DISCORD_TOKEN: 'bench-bot-token',
+    });
     const bus = app.get(herald.CommandBus);
     const runs = app.get(herald.GuildSyncRuns);
     const context = { source: 'cli', correlationId: 'bench-wins-sync', actorId: 'bench' };
@@ -123,13 +98,13 @@ async function runInProcess() {
         discord.setMember(guild.guildId, member.userId, []);
       }
     }
-    await until(() => guilds.every((guild) => !runs.isRunning(guild.guildId)));
+    await until('the guild runs end', () => guilds.every((guild) => !runs.isRunning(guild.guildId)), 60_000);
     const links = guilds.flatMap((guild) => guild.members.map((member) => ({ guild, member })));
     await inPool(links, LINKS_IN_FLIGHT, async ({ guild, member }) => {
       const linked = await bus.execute(new herald.LinkPlayerCommand(guild.guildId, member.userId, member.playerId, 'member', context, false));
       if (linked.wins !== member.wins) throw new Error(`linking ${member.playerId} counted ${linked.wins} wins, not ${member.wins}`);
     });
-    await until(() => guilds.every((guild) => !runs.isRunning(guild.guildId)));
+    await until('the guild runs end', () => guilds.every((guild) => !runs.isRunning(guild.guildId)), 60_000);
     const seeded = {
       seconds: (Date.now() - seeding) / 1000,
       openfrontRequests: openfront.requests.length,
@@ -182,22 +157,6 @@ async function measuredSync({ guilds, bus, herald, context, openfront, discord }
   };
 }
 
-async function inPool(items, size, work) {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await work(items[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
-}
-
-async function until(condition, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting for the guild runs to end');
-    await sleep(20);
-  }
-}
-
 /** The rate-limit bound: every member's one request at the allowed rate. */
 function boundSeconds(members) {
   return members / OPENFRONT.requestsPerSecond;
@@ -242,29 +201,12 @@ function winsSyncReport(result) {
 
 /** Runs the workload in a child process (its own heap and event loop) and returns its judged figures. */
 function winsSyncWorkload({ quick = false } = {}) {
-  const run = spawnSync(process.execPath, [__filename, '--json', ...(quick ? ['--quick'] : [])], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    encoding: 'utf8',
-    maxBuffer: 16 * 1024 * 1024,
-  });
-  if (run.status !== 0) throw new Error(`node wins-sync.js exited with ${run.status ?? run.signal}`);
-  return judge(JSON.parse(run.stdout));
+  return judge(resultOfChild(__filename, { quick }));
 }
 
-if (require.main === module) {
-  runInProcess()
-    .then((result) => {
-      if (process.argv.includes('--json')) process.stdout.write(JSON.stringify(result));
-      else console.log(winsSyncReport(judge(result)));
-    })
-    .catch((error) => {
-      console.error(error);
-      process.exit(1);
-    });
-}
+if (require.main === module) runMain(async () => printResult(await runInProcess(), (result) => winsSyncReport(judge(result))));
 
-const SECTION_START = "<!-- e) is rewritten by run.js --write-results, and alone by `node run.js --only wins-sync --write-results`. -->";
-const SECTION_END = '<!-- end of e) -->';
+const SECTION = resultsSectionMarkers('e', 'wins-sync');
 
 function title(result) {
   return (
@@ -273,49 +215,36 @@ function title(result) {
   );
 }
 
-/** e)'s section of RESULTS.md (with its own date and machine: it may be rewritten alone). */
+/** e)'s section of RESULTS.md. */
 function winsSyncMarkdown(info, section) {
-  const lines = [SECTION_START, '## e) wins sync (issue 3, bar 7)', ''];
-  const { result } = section;
-  if (result.error) return [...lines, `Not run: ${result.error} — **MISS**`, '', SECTION_END];
-  const pass = (ok) => (ok ? '**PASS**' : '**MISS**');
-  const row = (name, run) =>
-    `| ${name} | ${run.seconds.toFixed(2)} s | ${(run.seconds / result.boundSeconds).toFixed(3)} | ${run.cpuSeconds.toFixed(1)} s | ` +
-    `${run.checked} / ${run.changed} / ${run.failed} | ${run.openfrontRequests} | ${run.openfront429} | ${run.meanGapMs.toFixed(2)} ms | ` +
-    `${run.discordRequests} (${run.discordRoleChanges}) |`;
-  lines.push(
-    `${title(result)}; Herald in-process from \`dist/\` with \`OPENFRONT_REQUESTS_PER_SECOND=${result.openfront.requestsPerSecond}\`, the default`,
-    'counting mode (one sessions request per member), all guilds\' manual syncs triggered together; wall time from the',
-    'trigger to every run completed.',
-    '',
-    `- date: ${info.date}`,
-    `- machine: ${info.cpu}, ${info.memory}, ${info.platform}; load average at start ${info.load}; node ${info.node}`,
-    `- seeding (untimed): ${result.members.toLocaleString('en-US')} links through \`LinkPlayerCommand\` in ${result.seeded.seconds.toFixed(1)} s ` +
-      `(${result.seeded.openfrontRequests} OpenFront and ${result.seeded.discordRequests} Discord requests)`,
-    '',
-    `| run | wall time | × bound (${result.boundSeconds.toFixed(0)} s) | CPU (Herald and the fakes) | checked / changed / failed | OpenFront requests | 429s | mean gap between requests | Discord requests (role changes) |`,
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-    row(`full sync (every tenth member won ${NEW_WINS} more games)`, result.full),
-    row('unchanged re-sync', result.resync),
-    '',
-    `Bar: full sync ≤ ${BAR_RATIO} × the bound ${pass(result.checks.time)}; no 429 ${pass(result.checks.no429)}; ` +
-      `no Discord request on the unchanged re-sync ${pass(result.checks.noDiscordOnResync)}; every member checked, none failed, the new wins counted (and no other) ${pass(result.checks.everyMember)}.`,
-    '',
-    SECTION_END,
-  );
-  return lines;
+  return resultsSectionLines(SECTION, '## e) wins sync (issue 3, bar 7)', info, section, (result, { pass, machine }) => {
+    const row = (name, run) =>
+      `| ${name} | ${run.seconds.toFixed(2)} s | ${(run.seconds / result.boundSeconds).toFixed(3)} | ${run.cpuSeconds.toFixed(1)} s | ` +
+      `${run.checked} / ${run.changed} / ${run.failed} | ${run.openfrontRequests} | ${run.openfront429} | ${run.meanGapMs.toFixed(2)} ms | ` +
+      `${run.discordRequests} (${run.discordRoleChanges}) |`;
+    return [
+      `${title(result)}; Herald in-process from \`dist/\` with \`OPENFRONT_REQUESTS_PER_SECOND=${result.openfront.requestsPerSecond}\`, the default`,
+      'counting mode (one sessions request per member), all guilds\' manual syncs triggered together; wall time from the',
+      'trigger to every run completed.',
+      '',
+      ...machine,
+      `- seeding (untimed): ${result.members.toLocaleString('en-US')} links through \`LinkPlayerCommand\` in ${result.seeded.seconds.toFixed(1)} s ` +
+        `(${result.seeded.openfrontRequests} OpenFront and ${result.seeded.discordRequests} Discord requests)`,
+      '',
+      `| run | wall time | × bound (${result.boundSeconds.toFixed(0)} s) | CPU (Herald and the fakes) | checked / changed / failed | OpenFront requests | 429s | mean gap between requests | Discord requests (role changes) |`,
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      row(`full sync (every tenth member won ${NEW_WINS} more games)`, result.full),
+      row('unchanged re-sync', result.resync),
+      '',
+      `Bar: full sync ≤ ${BAR_RATIO} × the bound ${pass(result.checks.time)}; no 429 ${pass(result.checks.no429)}; ` +
+        `no Discord request on the unchanged re-sync ${pass(result.checks.noDiscordOnResync)}; every member checked, none failed, the new wins counted (and no other) ${pass(result.checks.everyMember)}.`,
+    ];
+  });
 }
 
 /** RESULTS.md with e)'s section (and its verdict in the header line) replaced, or added above the kept notes. */
 function replaceWinsSyncSection(text, info, winsSync, keptNotesMarker) {
-  const section = winsSyncMarkdown(info, winsSync).join('\n');
-  const withVerdict = text.replace(/^(Herald against its targets: (?:(?!\s+e\)).)*)(\s+e\) (PASS|MISS))?$/m, `$1  e) ${winsSync.verdict}`);
-  const start = withVerdict.indexOf(SECTION_START);
-  const end = withVerdict.indexOf(SECTION_END);
-  if (start >= 0 && end > start) return withVerdict.slice(0, start) + section + withVerdict.slice(end + SECTION_END.length);
-  const at = withVerdict.indexOf(keptNotesMarker);
-  if (at < 0) return `${withVerdict.trimEnd()}\n\n${section}\n`;
-  return `${withVerdict.slice(0, at)}${section}\n\n${withVerdict.slice(at)}`;
+  return replaceResultsSection(text, SECTION, winsSync.verdict, winsSyncMarkdown(info, winsSync).join('\n'), keptNotesMarker);
 }
 
 module.exports = { winsSyncWorkload, winsSyncReport, winsSyncMarkdown, replaceWinsSyncSection };

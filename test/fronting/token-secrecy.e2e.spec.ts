@@ -1,10 +1,10 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createSqliteEventStore } from '@herald/eventstore';
 import { PluralKitFake } from '../fakes/pluralkit.fake';
 import { SimplyPluralFake } from '../fakes/simplyplural.fake';
 import { type HeraldProcess, spawnHerald } from '../support/herald-process';
+import { expectNoSecretIn, stopAndCollectTraces, wholeResponseText } from '../support/secret-leak-scan';
 import { FAST_FRONTING_ENV, randomToken, SP, sleep, waitFor } from './fronting-harness';
 
 const OPERATOR = 'operator-token-for-the-secrecy-test';
@@ -42,7 +42,7 @@ describe('fronting tokens never appear in plain text', () => {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();
-    responses.push(`${response.status} ${JSON.stringify([...response.headers])} ${text}`);
+    responses.push(wholeResponseText(response, text));
     return { status: response.status, body: text.startsWith('{') || text.startsWith('[') ? JSON.parse(text) : text };
   }
 
@@ -121,19 +121,8 @@ describe('fronting tokens never appear in plain text', () => {
     expect(updaters.body.pluralkit).toMatchObject({ status: 'error', lastOperationError: 'PluralKit rejected the token; SimplyPlural rejected the token' });
     await sleep(200);
 
-    herald.child.kill('SIGTERM');
-    expect(await herald.exited).toBe(0);
-
-    const logs = herald.output();
-    const logLines = logs.split('\n').filter((line) => line.trim() !== '');
-    const events = createSqliteEventStore({ path: join(dataDir, 'events.sqlite') });
-    const eventTexts: string[] = [];
-    try {
-      for await (const page of events.scanAll()) for (const event of page) eventTexts.push(JSON.stringify(event));
-    } finally {
-      await events.close();
-    }
-    const dataFiles = readdirSync(dataDir).map((name) => ({ name, bytes: readFileSync(join(dataDir, name)) }));
+    const traces = await stopAndCollectTraces(herald, dataDir, responses);
+    const { logs, logLines, eventTexts } = traces;
 
     // The capture is real: the run logged at trace level, and the events hold the sealed tokens.
     expect(logLines.length).toBeGreaterThan(50);
@@ -143,14 +132,7 @@ describe('fronting tokens never appear in plain text', () => {
     expect(eventTexts.some((text) => text.includes('"sealed"'))).toBe(true);
     expect(responses.length).toBeGreaterThan(20);
 
-    for (const secret of secrets) {
-      for (const line of logLines) expect(line).not.toContain(secret);
-      for (const text of eventTexts) expect(text).not.toContain(secret);
-      for (const response of responses) expect(response).not.toContain(secret);
-      for (const { name, bytes } of dataFiles) {
-        expect({ name, found: bytes.includes(secret) }).toEqual({ name, found: false });
-      }
-    }
+    expectNoSecretIn(traces, secrets);
     // Bad input is not echoed either.
     expect(logs).not.toContain(`${bob.simplyPluralToken}x`);
     expect(responses.join('\n')).not.toContain(bob.simplyPluralToken.slice(1));

@@ -1,10 +1,10 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createSqliteEventStore } from '@herald/eventstore';
 import { FAKE_CLIENT, FITBIT_FIXTURE_RANGE, FitbitFake } from '../fakes/fitbit.fake';
 import { waitFor } from '../fronting/fronting-harness';
 import { type HeraldProcess, spawnHerald } from '../support/herald-process';
+import { expectNoSecretIn, stopAndCollectTraces, wholeResponseText } from '../support/secret-leak-scan';
 import { bindingCookie } from './imports-harness';
 
 const OPERATOR = 'operator-token-for-the-imports-secrecy-test';
@@ -47,7 +47,7 @@ describe('Fitbit secrets never appear in plain text', () => {
       redirect: 'manual',
     });
     const text = await response.text();
-    responses.push(`${response.status} ${JSON.stringify([...response.headers])} ${text}`);
+    responses.push(wholeResponseText(response, text));
     return { status: response.status, headers: response.headers, body: text.startsWith('{') || text.startsWith('[') ? JSON.parse(text) : text };
   }
 
@@ -121,19 +121,8 @@ describe('Fitbit secrets never appear in plain text', () => {
     expect((await call('DELETE', '/api/v1/plugins/fitbit', { token: alice })).status).toBe(204);
     expect(fitbit.count({ kind: 'revoke' })).toBe(1);
 
-    herald.child.kill('SIGTERM');
-    expect(await herald.exited).toBe(0);
-
-    const logs = herald.output();
-    const logLines = logs.split('\n').filter((line) => line.trim() !== '');
-    const events = createSqliteEventStore({ path: join(dataDir, 'events.sqlite') });
-    const eventTexts: string[] = [];
-    try {
-      for await (const page of events.scanAll()) for (const event of page) eventTexts.push(JSON.stringify(event));
-    } finally {
-      await events.close();
-    }
-    const dataFiles = readdirSync(dataDir).map((name) => ({ name, bytes: readFileSync(join(dataDir, name)) }));
+    const traces = await stopAndCollectTraces(herald, dataDir, responses);
+    const { logs, logLines, eventTexts } = traces;
 
     // The capture is real: the run logged at trace level, and the events hold the sealed tokens.
     expect(logLines.length).toBeGreaterThan(50);
@@ -146,11 +135,6 @@ describe('Fitbit secrets never appear in plain text', () => {
     const secrets = [FAKE_CLIENT.clientSecret, ...fitbit.issuedSecrets];
     expect(secrets.length).toBeGreaterThanOrEqual(9);
 
-    for (const secret of secrets) {
-      for (const line of logLines) expect(line).not.toContain(secret);
-      for (const text of eventTexts) expect(text).not.toContain(secret);
-      for (const response of responses) expect(response).not.toContain(secret);
-      for (const { name, bytes } of dataFiles) expect({ name, found: bytes.includes(secret) }).toEqual({ name, found: false });
-    }
+    expectNoSecretIn(traces, secrets);
   });
 });
