@@ -1,14 +1,12 @@
 'use strict';
 // The fake SimplyPlural and fake PluralKit of workload h), in a process of their own (forked by
-// fronting.js): real upstreams do not share Herald's event loop, and here they would take about a sixth
-// of it (two HTTP servers and a websocket server answering every request Herald makes). The parent
-// drives them over the IPC channel: { id, method, args } in, { id, result } or { id, error } out.
-const path = require('node:path');
-const { ROOT } = require('./harness');
+// fronting.js): real upstreams do not share Herald's event loop, and here they would add about 15 %
+// to its CPU time (two HTTP servers and a websocket server answering every request Herald makes).
+// The parent drives them over the IPC channel: { id, method, args } in, { id, result } or { id, error } out.
+const { requireFake } = require('./feature-bench');
 
-require(path.join(ROOT, 'test', 'support', 'register-ts.js'));
-const { SimplyPluralFake } = require(path.join(ROOT, 'test', 'fakes', 'simplyplural.fake.ts'));
-const { PluralKitFake } = require(path.join(ROOT, 'test', 'fakes', 'pluralkit.fake.ts'));
+const { SimplyPluralFake } = requireFake('simplyplural');
+const { PluralKitFake } = requireFake('pluralkit');
 
 /** What the parent may ask; every answer is plain data. */
 function methods(simplyPlural, pluralKit) {

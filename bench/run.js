@@ -379,7 +379,8 @@ async function main() {
   if (process.argv.includes('--write-results')) {
     const file = path.join(__dirname, 'RESULTS.md');
     const results = resultsMarkdown(info, workloads, rebuild, winsSync, imports, keptNotes(file));
-    fs.writeFileSync(file, replacePresenceSection(replaceFrontingSection(results, info, fronting, KEPT_NOTES_MARKER), info, presence, KEPT_NOTES_MARKER));
+    // g) then h), in the order of their letters.
+    fs.writeFileSync(file, replaceFrontingSection(replacePresenceSection(results, info, presence, KEPT_NOTES_MARKER), info, fronting, KEPT_NOTES_MARKER));
     console.log('wrote RESULTS.md');
   }
 }
