@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
+import { ScheduleModule } from '@nestjs/schedule';
 import { TerminusModule } from '@nestjs/terminus';
 import { GatewayIntentBits } from 'discord.js';
 import { NecordModule } from 'necord';
@@ -39,6 +40,8 @@ export class HeraldModule {
         IdentityModule,
         AuditModule,
         CqrsModule.forRoot(),
+        // Global: features add their timers to its SchedulerRegistry.
+        ScheduleModule.forRoot(),
         WinsModule.forRoot({ schedule: role === 'server' }),
         FrontingModule.forRoot({ run: role === 'server' }),
         ImportsModule.forRoot({ schedule: role === 'server' }),

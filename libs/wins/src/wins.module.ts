@@ -1,6 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import { ScheduleModule } from '@nestjs/schedule';
 import { AuditModule } from '@herald/audit';
 import { CoreModule } from '@herald/core';
 import { HttpClientModule } from '@herald/http-client';
@@ -39,7 +38,7 @@ const reactors = [GuildSyncRuns, MemberSync, PlayerStats, RoleReconciler];
 
 /**
  * OpenFront wins become Discord roles, per guild. Needs `EVENT_STORE`, `READ_STORE`,
- * `HERALD_CONFIG`, `HeraldMetrics` and the `ProjectionRunner` from the application.
+ * `HERALD_CONFIG`, `HeraldMetrics`, the `ProjectionRunner` and `ScheduleModule.forRoot()` from the application.
  */
 @Module({})
 export class WinsModule {
@@ -47,7 +46,7 @@ export class WinsModule {
     return {
       module: WinsModule,
       // Identity and audit serve the slash commands /api_token and /audit.
-      imports: [CoreModule, CqrsModule, HttpClientModule, IdentityModule, AuditModule, ScheduleModule.forRoot()],
+      imports: [CoreModule, CqrsModule, HttpClientModule, IdentityModule, AuditModule],
       controllers: winsControllers,
       providers: [
         ...winsDiscordProviders,

@@ -4,7 +4,7 @@ import { type CommandContext, CommandRunner, InvalidInput, NotFound, streams } f
 import { EVENT_STORE, type EventStore, readAllPages } from '@herald/eventstore';
 import { ProjectionRunner } from '@herald/projections';
 import { READ_STORE, type ReadStore } from '@herald/readstore';
-import type { GuildRemoved } from '../domain/events';
+import { guildRemovalDecider } from '../domain/guild-removal.decider';
 import { GuildSyncRuns } from '../reactors/guild-sync-runs';
 import { SyncScheduler } from '../reactors/sync-scheduler';
 import { WinsState } from './wins-state';
@@ -44,11 +44,10 @@ export class RemoveGuildHandler implements ICommandHandler<RemoveGuildCommand, v
     // A run still appending would write member events after the deletion.
     await this.runs.whenIdle(guildId, { cancelFollowUps: true });
 
-    const removed: GuildRemoved = { type: 'GuildRemoved', data: { guildId, actorId: context.actorId ?? null } };
     await this.commands.run({
       streamId: streams.globalConfig(),
-      decider: { initialState: () => null, evolve: () => null, decide: () => [removed] },
-      command: null,
+      decider: guildRemovalDecider,
+      command: { type: 'RecordGuildRemoval', guildId, actorId: context.actorId ?? null },
       context: { ...context, guildId },
     });
     for (const streamId of await this.memberStreams(guildId)) await this.store.deleteStream(streamId);
