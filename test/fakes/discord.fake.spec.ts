@@ -1,5 +1,5 @@
 import { DiscordAPIError, REST, Routes } from 'discord.js';
-import { DiscordFake } from './discord.fake';
+import { DiscordFake, FAKE_DISCORD_APP } from './discord.fake';
 
 const GUILD = '111111111111111111';
 const MEMBER = '222222222222222222';
@@ -127,7 +127,7 @@ describe('DiscordFake', () => {
     });
 
     it('answers 404 to unknown routes and 405 to unknown methods', async () => {
-      expect((await call('GET', '/users/@me')).status).toBe(404);
+      expect((await call('GET', '/channels/1/messages')).status).toBe(404);
       const wrongMethod = await call('POST', `/guilds/${GUILD}/members/${MEMBER}`);
       expect(wrongMethod.status).toBe(405);
       expect(await wrongMethod.json()).toEqual({ message: '405: Method Not Allowed', code: 0 });
@@ -188,5 +188,64 @@ describe('DiscordFake', () => {
 
   it('refuses to set a member in a guild it does not know', () => {
     expect(() => fake.setMember('999999999999999999', MEMBER, [])).toThrow(/addGuild/);
+  });
+
+  describe('OAuth2 sign-in', () => {
+    const REDIRECT = 'http://herald.test/auth/discord/callback';
+
+    async function authorize(query: Record<string, string> = {}): Promise<Response> {
+      const url = new URL(fake.oauthAuthorizeUrl);
+      const params = { response_type: 'code', client_id: FAKE_DISCORD_APP.clientId, scope: 'identify guilds', redirect_uri: REDIRECT, state: 's1', ...query };
+      for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
+      return fetch(url, { redirect: 'manual' });
+    }
+
+    const exchange = (form: Record<string, string>, headers: Record<string, string> = {}) =>
+      fetch(fake.oauthTokenUrl, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers }, body: new URLSearchParams(form) });
+
+    const codeFrom = async (answer: Response) => new URL(answer.headers.get('location')!).searchParams.get('code')!;
+
+    it('sends the browser back with a code for the user the test chose, which buys the user and their guilds once', async () => {
+      fake.nextSignIn({ user: { id: MEMBER, username: 'nelly', global_name: 'Nelly' }, guilds: [{ id: GUILD, name: 'Falcons', owner: true }] });
+      const answer = await authorize();
+      expect(answer.status).toBe(302);
+      const back = new URL(answer.headers.get('location')!);
+      expect(back.origin + back.pathname).toBe(REDIRECT);
+      expect(back.searchParams.get('state')).toBe('s1');
+
+      const form = { grant_type: 'authorization_code', code: back.searchParams.get('code')!, redirect_uri: REDIRECT };
+      const basic = `Basic ${Buffer.from(`${FAKE_DISCORD_APP.clientId}:${FAKE_DISCORD_APP.clientSecret}`).toString('base64')}`;
+      const token = await exchange(form, { Authorization: basic });
+      expect(token.status).toBe(200);
+      const body = (await token.json()) as { access_token: string; token_type: string };
+      expect(body).toMatchObject({ token_type: 'Bearer', expires_in: 604800, scope: 'identify guilds', refresh_token: expect.any(String) });
+      expect((await exchange(form, { Authorization: basic })).status).toBe(400);
+
+      const bearer = { Authorization: `Bearer ${body.access_token}` };
+      expect(await (await fetch(`${fake.apiUrl}/v10/users/@me`, { headers: bearer })).json()).toMatchObject({ id: MEMBER, username: 'nelly', global_name: 'Nelly', discriminator: '0' });
+      expect(await (await fetch(`${fake.apiUrl}/v10/users/@me/guilds`, { headers: bearer })).json()).toEqual([
+        { id: GUILD, name: 'Falcons', icon: null, banner: null, owner: true, permissions: '0', features: [] },
+      ]);
+      expect((await fetch(`${fake.apiUrl}/v10/users/@me`, { headers: { Authorization: 'Bearer nope' } })).status).toBe(401);
+      expect(fake.issuedOAuthSecrets).toHaveLength(3);
+    });
+
+    it('refuses a wrong client (401), and a code for another redirect_uri (400 invalid_grant)', async () => {
+      fake.nextSignIn({ user: { id: MEMBER, username: 'nelly' } });
+      const code = await codeFrom(await authorize());
+      const client = { client_id: FAKE_DISCORD_APP.clientId, client_secret: FAKE_DISCORD_APP.clientSecret };
+      expect((await exchange({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT, ...client, client_secret: 'wrong' })).status).toBe(401);
+      const elsewhere = await exchange({ grant_type: 'authorization_code', code, redirect_uri: 'http://evil.example/cb', ...client });
+      expect(elsewhere.status).toBe(400);
+      expect(await elsewhere.json()).toMatchObject({ error: 'invalid_grant' });
+    });
+
+    it('sends a refusing user back with error=access_denied, and answers an unknown client 400', async () => {
+      fake.nextSignIn({ user: { id: MEMBER, username: 'nelly' }, refuse: true });
+      const back = new URL((await authorize()).headers.get('location')!);
+      expect(Object.fromEntries(back.searchParams)).toEqual({ error: 'access_denied', error_description: expect.any(String), state: 's1' });
+      fake.nextSignIn({ user: { id: MEMBER, username: 'nelly' } });
+      expect((await authorize({ client_id: '42' })).status).toBe(400);
+    });
   });
 });

@@ -85,7 +85,7 @@ describe('concurrent syncs of one integration', () => {
     const second = await startSecondHerald(harness.herald, fitbitEnv(harness.fitbit));
     try {
       const answer = await request(second.app.getHttpServer()).get(callback.pathname + callback.search).set('Cookie', cookie).expect(302);
-      expect(answer.headers.location).toBe('/api/v1/plugins/fitbit/connected');
+      expect(answer.headers.location).toBe('/integrations?connected=fitbit');
       await second.projections.waitUntilCaughtUp();
       expect((await second.eventStore.readStream('integration-mia_fitbit')).map((event) => event.type)).toEqual(['IntegrationConnected']);
     } finally {

@@ -27,7 +27,7 @@ export function fitbitEnv(fitbit: FitbitFake, credentials: 'env' | 'none' = 'env
 
 /** What the browser saw of a connection attempt. */
 export interface BrowserTrip {
-  /** Where the callback sent the browser: the result page, maybe with `?error=`. */
+  /** Where the callback sent the browser: the console's Integrations page, with `?connected=` or `?error=`. */
   result: URL;
   /** The callback URL the provider sent the browser to (state, code or error). */
   callback: URL;

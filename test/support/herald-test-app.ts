@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -22,6 +23,8 @@ export interface HeraldUnderTest {
 export interface StartHeraldOptions {
   /** The time Herald reads instead of the system's (e.g. a `ManualClock`, to fix when a link is made). */
   clock?: Clock;
+  /** The port to listen on (default: any free one), for when HERALD_PUBLIC_URL must name it beforehand. */
+  port?: number;
 }
 
 /** A whole Herald server in this process, on a fresh data directory, listening on a free port. */
@@ -36,7 +39,7 @@ export async function startHerald(
   );
   const app = await createHeraldApp(config);
   const restoreClock = options.clock ? useClock(app, options.clock) : () => undefined;
-  await app.listen(0, '127.0.0.1');
+  await app.listen(options.port ?? 0, '127.0.0.1');
   return {
     app,
     config,
@@ -65,3 +68,15 @@ function useClock(app: NestExpressApplication, clock: Clock): () => void {
 }
 
 export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+
+/** A loopback port nobody listens on now, for a server whose own URL must be known before it starts. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}

@@ -3,6 +3,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import type { HeraldConfig } from '@herald/core';
 import { HeraldModule } from './herald.module';
+import { serveConsole } from './console/serve-console';
 import { setUpOpenApi } from './openapi';
 
 /** Builds the HTTP server (not yet listening); shared by `main.ts` and the end-to-end tests. */
@@ -14,6 +15,7 @@ export async function createHeraldApp(config: HeraldConfig): Promise<NestExpress
   app.useLogger(app.get(Logger));
   app.useBodyParser('json', { limit: config.maxBodyBytes, type: ['application/json', 'application/*+json'] });
   app.disable('x-powered-by');
+  serveConsole(app, config.web.dir);
   setUpOpenApi(app);
   return app;
 }

@@ -8,13 +8,14 @@ import { NecordModule } from 'necord';
 import { LoggerModule } from 'nestjs-pino';
 import { CoreModule, ProblemDetailsFilter, SecretBoxModule, createValidationPipe, type HeraldConfig } from '@herald/core';
 import { AuditModule } from '@herald/audit';
-import { AuthGuard, IdentityModule } from '@herald/identity';
+import { AuthGuard, IdentityModule, SignInModule } from '@herald/identity';
 import { MetricsController, loggingParams } from '@herald/observability';
 import { ProjectionsModule } from '@herald/projections';
 import { FrontingModule } from '@herald/fronting';
 import { ImportsModule } from '@herald/imports';
 import { PresenceModule } from '@herald/presence';
 import { WinsModule } from '@herald/wins';
+import { ProjectionsController } from './admin/projections.controller';
 import { HealthController } from './health/health.controller';
 import { StoresModule } from './stores.module';
 
@@ -38,6 +39,7 @@ export class HeraldModule {
         TerminusModule,
         ProjectionsModule.forRoot({ follow: role === 'server' }),
         IdentityModule,
+        SignInModule,
         AuditModule,
         CqrsModule.forRoot(),
         // Global: features add their timers to its SchedulerRegistry.
@@ -48,7 +50,7 @@ export class HeraldModule {
         PresenceModule.forRoot({ run: role === 'server' }),
         ...discordGateway(config, role),
       ],
-      controllers: [HealthController, MetricsController],
+      controllers: [HealthController, MetricsController, ProjectionsController],
       providers: [
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },

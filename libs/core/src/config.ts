@@ -11,6 +11,18 @@ export interface HeraldConfig {
   adminToken?: string;
   publicUrl: string;
   discord: { token?: string; devGuildId?: string; gateway: boolean };
+  /** The web console (issue 7): its build, browser sessions, and "Sign in with Discord" (OAuth2 code flow). */
+  web: {
+    /** The built console (`vite build` output) served at `/`. */
+    dir: string;
+    /** How long a browser session lasts. */
+    sessionTtlHours: number;
+    /** The Discord application signing people in: sign-in answers `not_configured` until both are set. The secret is a secret. */
+    discordClientId?: string;
+    discordClientSecret?: string;
+    discordAuthorizeUrl: string;
+    discordTokenUrl: string;
+  };
   upstreams: Record<
     'openfront' | 'discord' | 'simplyplural' | 'pluralkit' | 'getstream' | 'fitbit' | 'fitbitAuth',
     string

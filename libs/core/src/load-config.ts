@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import type { HeraldConfig } from './config';
 
@@ -51,6 +51,10 @@ const YAML_KEYS: Record<string, string> = {
   presenceLeaseFlushMs: 'PRESENCE_LEASE_FLUSH_MS',
   presenceSocketPingMs: 'PRESENCE_SOCKET_PING_MS',
   getstreamApiKey: 'GETSTREAM_API_KEY',
+  webDir: 'HERALD_WEB_DIR',
+  webSessionTtlHours: 'WEB_SESSION_TTL_HOURS',
+  discordOAuthAuthorizeUrl: 'DISCORD_OAUTH_AUTHORIZE_URL',
+  discordOAuthTokenUrl: 'DISCORD_OAUTH_TOKEN_URL',
 };
 
 /**
@@ -84,6 +88,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       token: settings.DISCORD_TOKEN || undefined,
       devGuildId: settings.DISCORD_DEV_GUILD_ID || undefined,
       gateway: (settings.DISCORD_GATEWAY ?? 'on').toLowerCase() !== 'off',
+    },
+    web: {
+      dir: settings.HERALD_WEB_DIR === undefined ? defaultWebDir() : resolve(cwd, settings.HERALD_WEB_DIR),
+      sessionTtlHours: integer(settings, 'WEB_SESSION_TTL_HOURS', 12, 1, 24 * 30),
+      discordClientId: settings.DISCORD_CLIENT_ID || undefined,
+      discordClientSecret: settings.DISCORD_CLIENT_SECRET || undefined,
+      discordAuthorizeUrl: url(settings, 'DISCORD_OAUTH_AUTHORIZE_URL', 'https://discord.com/oauth2/authorize'),
+      discordTokenUrl: url(settings, 'DISCORD_OAUTH_TOKEN_URL', 'https://discord.com/api/oauth2/token'),
     },
     upstreams: {
       openfront: url(settings, 'OPENFRONT_API_URL', 'https://api.openfront.io'),
@@ -140,9 +152,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   return config;
 }
 
-const SECRET_KEYS = new Set(['HERALD_ADMIN_TOKEN', 'HERALD_MASTER_KEY', 'DISCORD_TOKEN', 'GETSTREAM_API_SECRET']);
+const SECRET_KEYS = new Set(['HERALD_ADMIN_TOKEN', 'HERALD_MASTER_KEY', 'DISCORD_TOKEN', 'GETSTREAM_API_SECRET', 'DISCORD_CLIENT_SECRET']);
 /** OAuth client credentials of data-import plugins (`FITBIT_CLIENT_ID`, `FITBIT_CLIENT_SECRET`, …): secrets too. */
 const PLUGIN_CREDENTIAL_KEY = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*_CLIENT_(?:ID|SECRET)$/;
+
+/**
+ * `<repository>/dist/web`, where `vite build` puts the console: the nearest directory holding
+ * package.json above this file, whether it runs from the sources (tests) or from dist/ (`npm start`, the image).
+ */
+function defaultWebDir(): string {
+  for (let dir = __dirname; dirname(dir) !== dir; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return join(dir, 'dist', 'web');
+  }
+  return resolve('dist', 'web');
+}
 
 function readYaml(path: string): Settings {
   if (!existsSync(path)) return {};

@@ -14,6 +14,6 @@ import { ApiTokensReadModel } from './projections/api-tokens.read-model';
   imports: [CoreModule],
   controllers: [IdentityController],
   providers: [TokenService, ApiTokensProjection, ApiTokensReadModel, AuthGuard],
-  exports: [TokenService, ApiTokensReadModel, AuthGuard],
+  exports: [TokenService, ApiTokensReadModel, ApiTokensProjection, AuthGuard],
 })
 export class IdentityModule {}

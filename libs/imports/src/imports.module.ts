@@ -1,6 +1,5 @@
-import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import cookieParser from 'cookie-parser';
 import { CoreModule } from '@herald/core';
 import { HttpClientModule } from '@herald/http-client';
 import { OAuth2TokenClient } from './clients/oauth2-token.client';
@@ -41,7 +40,7 @@ const commandHandlers = [
  * application; with `schedule`, the server syncs every enabled integration hourly.
  */
 @Module({})
-export class ImportsModule implements NestModule {
+export class ImportsModule {
   static forRoot(options: ImportsModuleOptions): DynamicModule {
     return {
       module: ImportsModule,
@@ -69,10 +68,5 @@ export class ImportsModule implements NestModule {
       ],
       exports: [PluginRegistry, IntegrationSyncs, SyncScheduler, ImportsReadModel, AuthorizationFlow],
     };
-  }
-
-  /** The callback reads the HttpOnly binding cookie; no other route needs cookies. */
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(cookieParser()).forRoutes(OAuthController);
   }
 }

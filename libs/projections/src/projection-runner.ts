@@ -139,11 +139,15 @@ export class ProjectionRunner {
     return first.done ? 0 : first.value.length;
   }
 
-  /** Resolves once every projection has applied every matching event up to the current head (tests, CLI). */
-  async waitUntilCaughtUp(timeoutMs = 10_000): Promise<void> {
+  /**
+   * Resolves once every projection (or those named) has applied every matching event up to the
+   * current head: tests, the CLI, and a command whose caller must read its own write at once.
+   */
+  async waitUntilCaughtUp(timeoutMs = 10_000, names?: readonly string[]): Promise<void> {
     const deadline = Date.now() + timeoutMs;
+    const waitedFor = names === undefined ? this.projections : names.map((name) => this.projection(name));
     for (;;) {
-      const lags = await Promise.all(this.projections.map((p) => this.lag(p.name, 1)));
+      const lags = await Promise.all(waitedFor.map((p) => this.lag(p.name, 1)));
       if (lags.every((lag) => lag === 0)) return;
       if (Date.now() > deadline) {
         const failed = this.status().find((s) => s.state === 'failed');
@@ -156,9 +160,9 @@ export class ProjectionRunner {
   /**
    * Drops the projection's read models in every scope and replays the whole log into them.
    * Holds a lease meanwhile so a running server pauses that projection instead of competing.
-   * Returns the digest of the rebuilt collections.
+   * Returns the digest of the rebuilt collections. An aborted `signal` stops the replay between pages.
    */
-  async rebuild(name: string, onProgress?: (progress: RebuildProgress) => void): Promise<string> {
+  async rebuild(name: string, onProgress?: (progress: RebuildProgress) => void, signal?: AbortSignal): Promise<string> {
     const projection = this.projection(name);
     const holder = `rebuild-${process.pid}-${Date.now()}`;
     await this.takeLease(name, holder);
@@ -181,6 +185,8 @@ export class ProjectionRunner {
       let applied = 0;
       let leaseRenewedAt = Date.now();
       for await (const page of this.eventStore.scanAll({ filter: projection.filter, pageSize: 1000 })) {
+        // Stopping halfway is safe: the checkpoint stands where the replay got to, and following resumes from it.
+        signal?.throwIfAborted();
         position = await this.applyBatch(projection, page, position);
         applied += page.length;
         if (Date.now() - leaseRenewedAt > this.rebuildLeaseMs / 3) {
@@ -317,6 +323,11 @@ export class ProjectionRunner {
       await session.setCheckpoint(projection.name, last);
     }, { sessionOnly: true });
     return last;
+  }
+
+  /** Whether a rebuild holds the projection (in this process or another, such as the CLI). */
+  async isRebuilding(name: string): Promise<boolean> {
+    return this.isLeased(this.projection(name).name);
   }
 
   private async isLeased(name: string): Promise<boolean> {

@@ -12,7 +12,8 @@ import { EVENT_STORE, type EventStore } from '@herald/eventstore';
 import { READ_STORE, type ReadStore } from '@herald/readstore';
 import { HeraldMetrics } from '@herald/observability';
 import { PROJECTION_METADATA, type Projection } from './projection';
-import { ProjectionRunner } from './projection-runner';
+import { type ProjectionLogger, ProjectionRunner } from './projection-runner';
+import { BackgroundRebuilds } from './background-rebuilds';
 
 export interface ProjectionsModuleOptions {
   /** Follow the log live (the server); off for one-shot processes such as the CLI. */
@@ -29,6 +30,7 @@ export class ProjectionsModule implements OnModuleInit, OnApplicationBootstrap, 
     @Inject(OPTIONS) private readonly options: ProjectionsModuleOptions,
     private readonly discovery: DiscoveryService,
     private readonly reflector: Reflector,
+    private readonly rebuilds: BackgroundRebuilds,
   ) {}
 
   static forRoot(options: ProjectionsModuleOptions): DynamicModule {
@@ -42,16 +44,14 @@ export class ProjectionsModule implements OnModuleInit, OnApplicationBootstrap, 
           provide: ProjectionRunner,
           inject: [EVENT_STORE, READ_STORE, HeraldMetrics],
           useFactory: (eventStore: EventStore, readStore: ReadStore, metrics: HeraldMetrics) => {
-            const logger = new Logger('Projections');
-            const runner = new ProjectionRunner(eventStore, readStore, [], {
-              logger: { log: (m) => logger.log(m), warn: (m) => logger.warn(m), error: (m) => logger.error(m) },
-            });
+            const runner = new ProjectionRunner(eventStore, readStore, [], { logger: projectionLogger() });
             registerProjectionMetrics(runner, metrics);
             return runner;
           },
         },
+        { provide: BackgroundRebuilds, inject: [ProjectionRunner], useFactory: (runner: ProjectionRunner) => new BackgroundRebuilds(runner, projectionLogger()) },
       ],
-      exports: [ProjectionRunner],
+      exports: [ProjectionRunner, BackgroundRebuilds],
     };
   }
 
@@ -71,8 +71,13 @@ export class ProjectionsModule implements OnModuleInit, OnApplicationBootstrap, 
 
   /** Runs before the stores close: the batch in flight commits with its checkpoint. */
   async beforeApplicationShutdown(): Promise<void> {
-    await this.runner.stop();
+    await Promise.all([this.rebuilds.stop(), this.runner.stop()]);
   }
+}
+
+function projectionLogger(): ProjectionLogger {
+  const logger = new Logger('Projections');
+  return { log: (m) => logger.log(m), warn: (m) => logger.warn(m), error: (m) => logger.error(m) };
 }
 
 function registerProjectionMetrics(runner: ProjectionRunner, metrics: HeraldMetrics): void {

@@ -1,7 +1,7 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, HttpCode, Post } from '@nestjs/common';
 import request from 'supertest';
 import { newEventId } from '@herald/core';
-import { Caller, hashApiToken, Public, RequireScopes } from '@herald/identity';
+import { Caller, CSRF_REQUIRED, csrfTokenFor, hashApiToken, Public, RequireScopes } from '@herald/identity';
 import { createIdentityTestApp, type IdentityTestApp } from '../testing/identity-test-app';
 
 const ADMIN_TOKEN = 'operator-token-for-tests-0123456789';
@@ -24,6 +24,13 @@ class ProbeController {
   @Get('guilds/:guildId/settings')
   settings() {
     return { settings: true };
+  }
+
+  @RequireScopes('guild:{guildId}:admin')
+  @Post('guilds/:guildId/settings')
+  @HttpCode(200)
+  changeSettings(@Caller() caller: Caller) {
+    return { changedBy: caller.userId ?? null };
   }
 
   @RequireScopes('audit:{guildId}', 'guild:{guildId}:admin')
@@ -144,5 +151,62 @@ describe('AuthGuard', () => {
     await harness.tokens.revoke({ userId: 'gina', tokenId, context });
     await harness.catchUp();
     expect((await get('/probe/signed-in', token)).status).toBe(401);
+  });
+
+  describe('with the console session cookie', () => {
+    const profile = { displayName: 'Hana', adminGuilds: [{ guildId: '1', name: 'Guild one' }] };
+    let session: string;
+    const cookie = (token: string) => `herald_session=${token}`;
+    const write = (path: string) => request(harness.app.getHttpServer()).post(path);
+
+    beforeAll(async () => {
+      const expiresAt = new Date(Date.now() + 3_600_000);
+      session = (await harness.tokens.issue({ userId: 'hana', scopes: ['user:hana', 'guild:1:admin'], expiresAt, session: profile, context })).token;
+      await harness.catchUp();
+    });
+
+    it('authenticates reads by the cookie and tells the route the session, with its CSRF token', async () => {
+      const response = await get('/probe/signed-in').set('Cookie', cookie(session)).expect(200);
+      expect(response.body).toEqual({
+        userId: 'hana',
+        scopes: ['user:hana', 'guild:1:admin'],
+        tokenId: expect.any(String),
+        browserSession: { ...profile, expiresAt: expect.any(String), csrfToken: csrfTokenFor(session) },
+      });
+    });
+
+    it('refuses a write without the CSRF token, or with a wrong one, before the route runs', async () => {
+      for (const header of [undefined, 'wrong', csrfTokenFor(tokensOf.alice)]) {
+        const call = write('/probe/guilds/1/settings').set('Cookie', cookie(session));
+        const response = await (header === undefined ? call : call.set('X-CSRF-Token', header));
+        expect(response.status).toBe(403);
+        expect(response.body).toMatchObject({ status: 403, type: 'https://herald.dev/problems/auth-csrf-required', detail: CSRF_REQUIRED });
+      }
+    });
+
+    it('takes a write that carries the CSRF token, and still checks the scopes', async () => {
+      const withCsrf = (path: string) => write(path).set('Cookie', cookie(session)).set('X-CSRF-Token', csrfTokenFor(session));
+      await withCsrf('/probe/guilds/1/settings').expect(200, { changedBy: 'hana' });
+      await withCsrf('/probe/guilds/2/settings').expect(403);
+    });
+
+    it('needs no CSRF token from a bearer token, which wins over the cookie', async () => {
+      await write('/probe/guilds/1/settings').set('Authorization', `Bearer ${tokensOf['guild 1 admin']}`).expect(200, { changedBy: 'bob' });
+      const bearerWins = await get('/probe/signed-in').set('Authorization', `Bearer ${tokensOf.alice}`).set('Cookie', cookie(session)).expect(200);
+      expect(bearerWins.body).toEqual({ userId: 'alice', scopes: ['user:alice'], tokenId: expect.any(String) });
+      await get('/probe/signed-in').set('Authorization', 'Bearer hrld_unknown').set('Cookie', cookie(session)).expect(401);
+    });
+
+    it('takes from the cookie only a token issued as a console session, and nothing once revoked', async () => {
+      await get('/probe/signed-in').set('Cookie', cookie(tokensOf.alice)).expect(401);
+      await get('/probe/signed-in').set('Cookie', cookie(ADMIN_TOKEN)).expect(401);
+      const { tokenId, token } = await harness.tokens.issue({ userId: 'ivy', session: { displayName: 'Ivy', adminGuilds: [] }, context });
+      await harness.catchUp();
+      await get('/probe/signed-in').set('Cookie', cookie(token)).expect(200);
+      await harness.tokens.revoke({ userId: 'ivy', tokenId, context });
+      await harness.catchUp();
+      const refused = await get('/probe/signed-in').set('Cookie', cookie(token)).expect(401);
+      expect(refused.body.detail).toBe('The console session is unknown, revoked or expired: sign in again.');
+    });
   });
 });

@@ -1,12 +1,22 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
 import { type CommandContext, newCorrelationId } from '@herald/core';
+import type { WebSessionProfile } from '../domain/web-session';
+
+/** The web console session a request came with (its cookie), as the console may see it. */
+export interface BrowserSession extends WebSessionProfile {
+  expiresAt: string | null;
+  /** What the console sends as `X-CSRF-Token` on writes. */
+  csrfToken: string;
+}
 
 /** Who sent an authenticated request. The operator token has no user. */
 export interface Caller {
   userId?: string;
   scopes: string[];
   tokenId?: string;
+  /** Set when the request was authenticated by the console's session cookie rather than a bearer token. */
+  browserSession?: BrowserSession;
 }
 
 /** What the auth guard leaves on the request. */
@@ -27,12 +37,12 @@ export function restCommandContext(request: AuthenticatedRequest, caller: Caller
   return {
     source: 'rest',
     actorId: caller?.userId ?? OPERATOR_ACTOR_ID,
-    correlationId: correlationIdOf(request) ?? newCorrelationId(),
+    correlationId: correlationIdOf(request),
   };
 }
 
-/** The request id the logger (pino-http) assigned, which is the request's correlation id. */
-function correlationIdOf(request: Request): string | undefined {
+/** The request id the logger (pino-http) assigned, which is the request's correlation id (a new one without a logger). */
+export function correlationIdOf(request: Request): string {
   const id = (request as { id?: unknown }).id;
-  return typeof id === 'string' ? id : undefined;
+  return typeof id === 'string' ? id : newCorrelationId();
 }

@@ -5,6 +5,7 @@ import { generateApiToken, hashApiToken } from '../domain/api-token';
 import { apiTokensDecider } from '../domain/api-tokens.decider';
 import { isUserId, USER_ID_RULE } from '../domain/ids';
 import { scopes as scopeNames, scopesBeyond } from '../domain/scopes';
+import type { WebSessionProfile } from '../domain/web-session';
 
 export interface IssueTokenRequest {
   userId: string;
@@ -17,6 +18,8 @@ export interface IssueTokenRequest {
    * more than they hold (403 otherwise).
    */
   issuerScopes?: string[];
+  /** Makes the token a web console session with this profile. */
+  session?: WebSessionProfile;
   context: CommandContext;
 }
 
@@ -59,6 +62,7 @@ export class TokenService {
         scopes,
         label: request.label,
         expiresAt: request.expiresAt?.toISOString(),
+        session: request.session,
         requestedAt: this.clock.now().toISOString(),
       },
       context: { ...request.context, userId: request.userId },

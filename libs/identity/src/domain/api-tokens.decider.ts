@@ -1,6 +1,7 @@
 import { type Decider, type FieldError, InvalidInput, NotFound } from '@herald/core';
 import type { ApiTokenEvent } from './events';
 import { isValidScope, SCOPE_RULE } from './scopes';
+import type { WebSessionProfile } from './web-session';
 
 //////// Commands ////////
 
@@ -11,6 +12,8 @@ export interface IssueApiToken {
   scopes: string[];
   label?: string;
   expiresAt?: string;
+  /** Makes the token a web console session. */
+  session?: WebSessionProfile;
   /** When the command was accepted: an expiry must lie after it. */
   requestedAt: string;
 }
@@ -63,6 +66,7 @@ function issue(command: IssueApiToken, state: ApiTokensState): ApiTokenEvent[] {
         scopes: [...new Set(command.scopes)],
         ...(command.label === undefined ? {} : { label: command.label }),
         ...(command.expiresAt === undefined ? {} : { expiresAt: new Date(command.expiresAt).toISOString() }),
+        ...(command.session === undefined ? {} : { session: command.session }),
       },
     },
   ];

@@ -1,4 +1,5 @@
 import type { DomainEvent } from '@herald/core';
+import type { WebSessionProfile } from './web-session';
 
 /** A personal API token was issued. Only its SHA-256 hash is recorded, never the token. */
 export type ApiTokenIssued = DomainEvent<
@@ -11,6 +12,8 @@ export type ApiTokenIssued = DomainEvent<
     label?: string;
     /** ISO-8601; absent: the token does not expire. */
     expiresAt?: string;
+    /** Present when the token is a web console session: what the console shows of it. */
+    session?: WebSessionProfile;
   }
 >;
 

@@ -78,6 +78,7 @@ describe('ApiTokensProjection', () => {
         issuedAt: '2025-01-01T00:00:00.000Z',
         expiresAt: null,
         revokedAt: '2025-01-03T00:00:00.000Z',
+        session: null,
       },
       {
         id: HASH_2,
@@ -89,8 +90,22 @@ describe('ApiTokensProjection', () => {
         issuedAt: '2025-01-02T00:00:00.000Z',
         expiresAt: '2026-01-01T00:00:00.000Z',
         revokedAt: null,
+        session: null,
       },
     ]);
+  });
+
+  it("keeps a web console session's profile beside its token", async () => {
+    const session = { displayName: 'Nelly', adminGuilds: [{ guildId: '613425648685547541', name: 'The Lounge' }] };
+    const store = await project([
+      recorded(
+        'user-80351110224678912',
+        'ApiTokenIssued',
+        { tokenId: 't3', tokenHash: HASH_1, scopes: ['user:80351110224678912'], label: 'web console session', session },
+        '2025-01-05T00:00:00.000Z',
+      ),
+    ]);
+    expect((await documents(store))[0]).toMatchObject({ tokenId: 't3', session });
   });
 
   it('rebuilds the same documents from the same events, and applying them again changes nothing', async () => {

@@ -4,6 +4,7 @@ import { type Projection, RegisterProjection } from '@herald/projections';
 import type { Document, ReadStoreSession } from '@herald/readstore';
 import type { ApiTokenEvent } from '../domain/events';
 import { API_TOKEN_EVENT_TYPES } from '../domain/events';
+import type { WebSessionProfile } from '../domain/web-session';
 
 export const API_TOKENS_COLLECTION = 'api_tokens';
 
@@ -23,6 +24,8 @@ export interface ApiTokenView {
 export interface ApiTokenDocument extends ApiTokenView, Document {
   /** The token hash. */
   id: string;
+  /** Set when the token is a web console session; absent on documents written before sessions existed. */
+  session?: WebSessionProfile | null;
 }
 
 const USER_STREAM_PREFIX = 'user-';
@@ -52,6 +55,7 @@ export class ApiTokensProjection implements Projection {
           issuedAt: recorded.metadata.occurredAt,
           expiresAt: event.data.expiresAt ?? null,
           revokedAt: null,
+          session: event.data.session ?? null,
         });
         return;
       case 'ApiTokenRevoked': {

@@ -10,6 +10,7 @@ import {
   type SealedSecret,
   type SecretBox,
 } from '@herald/core';
+import type { HttpOnlyCookie } from '@herald/identity';
 import { READ_STORE, type ReadStore } from '@herald/readstore';
 import { randomUUID } from 'node:crypto';
 import { OAuth2TokenClient } from '../clients/oauth2-token.client';
@@ -38,20 +39,11 @@ interface PendingAuthorization extends OneTimeEntry {
   verifier: SealedSecret;
 }
 
-/** The HttpOnly cookie tying a callback to the browser that began the authorization. */
-export interface BindingCookie {
-  name: string;
-  value: string;
-  /** The plugin's routes, so the cookie goes to its callback and nowhere else. */
-  path: string;
-  maxAgeMs: number;
-  secure: boolean;
-}
-
 export interface AuthorizationStart {
   /** The provider's authorize page, with state and PKCE challenge. */
   redirectUrl: string;
-  cookie: BindingCookie;
+  /** Ties the callback to the browser that began the authorization. */
+  cookie: HttpOnlyCookie;
 }
 
 export interface ConnectLink {
@@ -107,8 +99,8 @@ export class AuthorizationFlow {
     this.tickets = new OneTimeEntries(store.global().collection<OneTimeEntry>(CONNECT_TICKETS_COLLECTION));
   }
 
-  /** The binding cookie of a plugin's authorizations, without its value. */
-  cookie(pluginId: string): Omit<BindingCookie, 'value'> {
+  /** The binding cookie of a plugin's authorizations, without its value: on the plugin's routes, so it goes to its callback and nowhere else. */
+  cookie(pluginId: string): Omit<HttpOnlyCookie, 'value'> {
     const callback = new URL(this.settings.callbackUrl(pluginId));
     return {
       name: `herald_oauth_${pluginId}`,

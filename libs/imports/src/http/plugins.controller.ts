@@ -2,14 +2,13 @@ import { Body, Controller, Delete, Get, Header, HttpCode, Param, Patch, Post, Re
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiFoundResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { type AuthenticatedRequest, restCommandContext } from '@herald/identity';
+import { type AuthenticatedRequest, restCommandContext, setHttpOnlyCookie } from '@herald/identity';
 import { AuthorizationFlow } from '../commands/authorization-flow';
 import { DisconnectIntegrationCommand } from '../commands/disconnect-integration.command';
 import { SetIntegrationEnabledCommand } from '../commands/set-integration-enabled.command';
 import { SyncIntegrationCommand } from '../commands/sync-integration.command';
 import { IntegrationViews } from '../projections/integration-views';
 import type { SyncResult } from '../reactors/integration-syncs';
-import { setBindingCookie } from './binding-cookie';
 import { PluginParams, SyncIntegrationBody, UpdateIntegrationBody } from './imports-requests.dto';
 import { ConnectLinkResponse, IntegrationResponse, SyncResultResponse } from './imports.responses';
 import { OwnUserId } from '@herald/identity';
@@ -41,7 +40,7 @@ export class PluginsController {
   @Get(':pluginId/auth')
   async auth(@Param() { pluginId }: PluginParams, @OwnUserId() userId: string, @Res() response: Response): Promise<void> {
     const start = await this.authorization.begin(userId, pluginId);
-    setBindingCookie(response, start.cookie);
+    setHttpOnlyCookie(response, start.cookie);
     response.redirect(302, start.redirectUrl);
   }
 

@@ -32,7 +32,8 @@ interface SocketSession {
 }
 
 /**
- * `WS /ws?token=<personal API token>` (or `Authorization: Bearer`): once set up it sends
+ * `WS /ws?token=<personal API token>` (or `Authorization: Bearer`, or the web console's session
+ * cookie from Herald's own pages): once set up it sends
  * `{"type":"ready","userId"}`, then the presence updates of the users the token's user follows,
  * one JSON text message each (`{"type":"presence",...}`). Any message the client sends
  * counts as activity; `{"type":"heartbeat"}` also counts as a heartbeat. An open socket holds its
@@ -94,12 +95,12 @@ export class PresenceSocketServer implements OnApplicationBootstrap, BeforeAppli
       if (this.server?.listenerCount('upgrade') === 1) socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
-    this.wss!.handleUpgrade(request, socket, head, (ws) => void this.open(ws, tokenOf(request, url)));
+    this.wss!.handleUpgrade(request, socket, head, (ws) => void this.open(ws, request, url));
   };
 
-  private async open(ws: WebSocket, token: string | undefined): Promise<void> {
+  private async open(ws: WebSocket, request: IncomingMessage, url: URL): Promise<void> {
     ws.on('error', (error) => this.logger.debug(`socket error: ${error.message}`));
-    const authentication = await this.authenticator.authenticate(token).catch((error: unknown) => {
+    const authentication = await this.authenticator.authenticateUpgrade(request, url).catch((error: unknown) => {
       this.logger.error(`socket authentication failed: ${describe(error)}`);
       return { ok: false, code: 1011, reason: 'Herald could not check the token; try again' } as const;
     });
@@ -200,13 +201,6 @@ export class PresenceSocketServer implements OnApplicationBootstrap, BeforeAppli
       this.pinging = false;
     }
   }
-}
-
-/** The token from `?token=`, or else from `Authorization: Bearer`. */
-function tokenOf(request: IncomingMessage, url: URL): string | undefined {
-  const fromQuery = url.searchParams.get('token');
-  if (fromQuery) return fromQuery;
-  return /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')?.[1];
 }
 
 /** `{"type":"heartbeat"}`, give or take whitespace and other fields. */

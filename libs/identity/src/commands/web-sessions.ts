@@ -1,0 +1,108 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { CLOCK, type Clock, type CommandContext, HERALD_CONFIG, type HeraldConfig, Unauthenticated } from '@herald/core';
+import { ProjectionRunner } from '@herald/projections';
+import { OPERATOR_ACTOR_ID } from '../auth/caller';
+import { DiscordOAuthClient } from '../clients/discord-oauth.client';
+import { adminGuildsOf, administers, discordSessionScopes, SignInFailed } from '../domain/discord-sign-in';
+import { OPERATOR_SCOPE } from '../domain/scopes';
+import { OPERATOR_DISPLAY_NAME, sameSecret, WEB_SESSION_LABEL, type WebSessionProfile } from '../domain/web-session';
+import { ApiTokensProjection } from '../projections/api-tokens.projection';
+import { RegisteredGuildsReadModel } from '../projections/registered-guilds.projection';
+import { TokenService } from './token.service';
+
+/** How long sign-in waits for the token's read model, so the console's next request is already authenticated. */
+const READ_YOUR_SESSION_MS = 5_000;
+
+/**
+ * Opens and closes web console sessions. A session is a personal API token (label
+ * `web console session`, expiring after WEB_SESSION_TTL_HOURS) that carries the console's profile;
+ * each call waits until the auth guard's read model has it, so the browser's next request sees it.
+ */
+@Injectable()
+export class WebSessions {
+  private readonly logger = new Logger('SignIn');
+
+  constructor(
+    private readonly tokens: TokenService,
+    private readonly discord: DiscordOAuthClient,
+    private readonly registeredGuilds: RegisteredGuildsReadModel,
+    private readonly projections: ProjectionRunner,
+    private readonly apiTokensProjection: ApiTokensProjection,
+    @Inject(HERALD_CONFIG) private readonly config: HeraldConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  /** Sign-in with Discord needs Herald's Discord application: `not_configured` without it. */
+  requireDiscordApplication(): void {
+    if (!this.config.web.discordClientId || !this.config.web.discordClientSecret) {
+      throw new SignInFailed('not_configured', 'DISCORD_CLIENT_ID and DISCORD_CLIENT_SECRET are not both set');
+    }
+  }
+
+  /** Where Discord sends the browser back: it must be one of the application's registered redirects. */
+  get discordRedirectUri(): string {
+    return `${this.config.publicUrl}/auth/discord/callback`;
+  }
+
+  /** Discord's authorize page for this sign-in. */
+  discordAuthorizeUrl(state: string): string {
+    this.requireDiscordApplication();
+    const url = new URL(this.config.web.discordAuthorizeUrl);
+    const params = {
+      response_type: 'code',
+      client_id: this.config.web.discordClientId ?? '',
+      scope: 'identify guilds',
+      redirect_uri: this.discordRedirectUri,
+      state,
+    };
+    for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
+    return url.toString();
+  }
+
+  /**
+   * Exchanges the code, reads who the user is and which guilds they administer, and issues their
+   * session: `user:<id>` plus `guild:<id>:admin` for each administered guild Herald serves. Returns
+   * the session token, for the cookie only. Discord's access token serves these reads and is kept nowhere.
+   */
+  async signInWithDiscord(code: string, correlationId: string): Promise<string> {
+    this.requireDiscordApplication();
+    const accessToken = await this.discord.exchangeCode(code, this.discordRedirectUri);
+    const [user, guilds] = await Promise.all([this.discord.currentUser(accessToken), this.discord.currentUserGuilds(accessToken)]);
+    const registered = await this.registeredGuilds.registered(guilds.filter(administers).map((guild) => guild.id));
+    const adminGuilds = adminGuildsOf(guilds, registered);
+    const session = await this.issue(user.id, discordSessionScopes(user.id, adminGuilds), { displayName: user.displayName, adminGuilds }, correlationId);
+    this.logger.log(`user ${user.id} signed in to the console (admin of ${adminGuilds.length} guilds)`);
+    return session;
+  }
+
+  /** An operator session, for whoever shows the operator token (compared by digest, in constant time). */
+  async signInOperator(operatorToken: string, correlationId: string): Promise<string> {
+    const expected = this.config.adminToken;
+    if (expected === undefined || !sameSecret(operatorToken, expected)) throw new Unauthenticated('The operator token is wrong.');
+    const session = await this.issue(OPERATOR_ACTOR_ID, [OPERATOR_SCOPE], { displayName: OPERATOR_DISPLAY_NAME, adminGuilds: [] }, correlationId);
+    this.logger.log('the operator signed in to the console');
+    return session;
+  }
+
+  /** Revokes the session's token; its cookie is refused from the answer on. */
+  async signOut(userId: string, tokenId: string, context: CommandContext): Promise<void> {
+    await this.tokens.revoke({ userId, tokenId, context });
+    await this.readModelCaughtUp();
+  }
+
+  /** The session's user opens it: they are the actor of its `ApiTokenIssued`. */
+  private async issue(userId: string, scopes: string[], profile: WebSessionProfile, correlationId: string): Promise<string> {
+    const expiresAt = new Date(this.clock.now().getTime() + this.config.web.sessionTtlHours * 3_600_000);
+    const context: CommandContext = { source: 'rest', actorId: userId, correlationId };
+    const { token } = await this.tokens.issue({ userId, scopes, label: WEB_SESSION_LABEL, expiresAt, session: profile, context });
+    await this.readModelCaughtUp();
+    return token;
+  }
+
+  /** A slow read model delays the answer, never fails it: the event is recorded, and the guard sees it soon. */
+  private async readModelCaughtUp(): Promise<void> {
+    await this.projections.waitUntilCaughtUp(READ_YOUR_SESSION_MS, [this.apiTokensProjection.name]).catch((error: unknown) => {
+      this.logger.warn(`the api-tokens read model is behind: ${error instanceof Error ? error.message : String(error)}`);
+    });
+  }
+}
