@@ -251,12 +251,16 @@ describe('the web console in a browser', () => {
     expect((await bob.request.get(`/api/v1/guilds/${OTHER_GUILD.id}/settings`)).status()).toBe(200);
   });
 
-  it('lets the operator sign in with the operator token, list projections and rebuild one', async () => {
+  it('lets the operator sign in from the keyboard alone, list projections and rebuild one', async () => {
     const context = await browserSession();
     const page = await context.newPage();
     await page.goto('/sign-in');
-    await page.getByTestId('operator-token').fill(OPERATOR_TOKEN);
-    await page.getByTestId('operator-sign-in').click();
+    const operatorToken = page.getByTestId('operator-token');
+    for (let presses = 0; presses < 12 && !(await operatorToken.evaluate((field) => field === field.ownerDocument.activeElement)); presses++) {
+      await page.keyboard.press('Tab');
+    }
+    await page.keyboard.type(OPERATOR_TOKEN);
+    await page.keyboard.press('Enter');
     await page.waitForURL(/\/operator/);
     const row = page.getByTestId('projection-api-tokens');
     await row.waitFor();
@@ -304,6 +308,7 @@ describe('the web console in a browser', () => {
         await page.goto(path);
         await page.getByTestId(ready).first().waitFor();
         await assertNoSidewaysScroll(page, name);
+        await assertEveryControlLabelled(page, name);
         await saveScreenshot(page, name);
       }
       await page.close();
@@ -316,6 +321,16 @@ describe('the web console in a browser', () => {
       await signedOut.close();
     }
   }, 60_000);
+
+  /** Every visible control has an accessible name: a label, aria-label(ledby), or a button's text. */
+  async function assertEveryControlLabelled(page: Page, name: string): Promise<void> {
+    const unlabelled = await page.evaluate<string[]>(`[...document.querySelectorAll('input, select, textarea, button')]
+      .filter((control) => control.offsetParent !== null && control.type !== 'hidden')
+      .filter((control) => !(control.labels?.length || control.getAttribute('aria-label') || control.getAttribute('aria-labelledby')
+        || (control.tagName === 'BUTTON' && control.textContent.trim())))
+      .map((control) => control.outerHTML.slice(0, 120))`);
+    expect({ page: name, unlabelled }).toEqual({ page: name, unlabelled: [] });
+  }
 
   async function assertNoSidewaysScroll(page: Page, name: string): Promise<void> {
     // A string, evaluated in the page: this file is type-checked without the DOM's types.
