@@ -188,6 +188,8 @@ async function clientsProcess() {
     let active = 0;
     let ok = 0;
     let failed = 0;
+    /** Answers other than 2xx, by status (0: the connection failed). */
+    const failures = {};
     await new Promise((resolve) => {
       const pump = () => {
         const elapsed = (now() - started) / 1000;
@@ -199,7 +201,10 @@ async function clientsProcess() {
           send(seq).then((status) => {
             active -= 1;
             if (status >= 200 && status < 300) ok += 1;
-            else failed += 1;
+            else {
+              failed += 1;
+              failures[status] = (failures[status] ?? 0) + 1;
+            }
             if (next >= total && active === 0) resolve();
           });
         }
@@ -208,7 +213,7 @@ async function clientsProcess() {
       };
       pump();
     });
-    return { sent: total, ok, failed, seconds: (now() - started) / 1000 };
+    return { sent: total, ok, failed, failures, seconds: (now() - started) / 1000 };
   }
 
   const handlers = {
@@ -446,7 +451,7 @@ const verdict = (ok) => (ok ? 'PASS' : 'MISS');
 
 function changeLines(label, changes, checks) {
   return [
-    `  ${label}: ${changes.ok}/${changes.sent} changes answered 2xx in ${changes.seconds.toFixed(1)} s (${rate(changes.ok, changes.seconds)}/s); answer p50 ${ms(changes.answer.p50)}, p99 ${ms(changes.answer.p99)}; rate kept: ${verdict(checks.rateKept)}`,
+    `  ${label}: ${changes.ok}/${changes.sent} changes answered 2xx in ${changes.seconds.toFixed(1)} s (${rate(changes.ok, changes.seconds)}/s)${changes.failed ? ` (the others: ${JSON.stringify(changes.failures)} by status, 0 = connection failed)` : ''}; answer p50 ${ms(changes.answer.p50)}, p99 ${ms(changes.answer.p99)}; rate kept: ${verdict(checks.rateKept)}`,
     `    delivery: ${changes.delivered.toLocaleString('en-US')} of ${changes.expected.toLocaleString('en-US')} updates, ${changes.lost} lost, ${changes.duplicates} duplicated; latency p50 ${ms(changes.latency.p50)}, p95 ${ms(changes.latency.p95)}, p99 ${ms(changes.latency.p99)}, max ${ms(changes.latency.max)} (change #${changes.slowest.seq}, sent ${changes.slowest.sentAfterSeconds.toFixed(1)} s in) (p99 < ${BAR.p99Ms} ms: ${verdict(checks.p99)}; nothing lost: ${verdict(checks.nothingLost)})`,
     `    CPU: server ${changes.serverCpuSeconds.toFixed(1)} s, clients ${changes.clientCpuSeconds.toFixed(1)} s over ${changes.seconds.toFixed(1)} s; server event-loop delay p99 ${ms(changes.serverLoopDelay.p99Ms)}, max ${ms(changes.serverLoopDelay.maxMs)}`,
   ];

@@ -13,15 +13,20 @@ const APPENDS_PER_WORKER = 300;
 interface WorkerReport {
   acknowledged: string[];
   conflicts: number;
+  /** Ids delivered by the worker's own subscription to the stream, in delivery order. */
+  delivered: string[];
 }
 
 const children: ChildProcessWithoutNullStreams[] = [];
 
-/** Starts a worker and resolves once it printed `ready`; `report` settles when it exits. */
-async function startWorker(path: string, streamId: string, name: string) {
+/**
+ * Starts a worker and resolves once it printed `ready`; `report` settles when it exits. With
+ * `follow`, the worker's own subscription follows the stream until it has delivered that many events.
+ */
+async function startWorker(path: string, streamId: string, name: string, follow?: number) {
   const child = spawn(
     process.execPath,
-    ['--require', REGISTER_TS, WORKER, path, streamId, String(APPENDS_PER_WORKER), name],
+    ['--require', REGISTER_TS, WORKER, path, streamId, String(APPENDS_PER_WORKER), name, ...(follow === undefined ? [] : [String(follow)])],
     {
       cwd: ROOT,
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -88,6 +93,28 @@ describe('two processes appending to the same stream on the same data file', () 
       expect(handovers).toBeGreaterThan(0);
       const conflicts = reports.map((report) => report.conflicts).join(' + ');
       console.log(`two-process append: ${handovers} handovers between workers, ${conflicts} conflicts retried`);
+    } finally {
+      await store.close();
+    }
+  }, 60_000);
+
+  it('a subscription in each process delivers every event of both, in log order, once', async () => {
+    const path = join(directory, 'followed.sqlite');
+    const streamId = 'counter-followed';
+    const total = 2 * APPENDS_PER_WORKER;
+    const workers = await Promise.all([
+      startWorker(path, streamId, 'first', total),
+      startWorker(path, streamId, 'second', total),
+    ]);
+    for (const { child } of workers) child.stdin.write('go\n');
+    const reports = await Promise.all(workers.map(({ report }) => report));
+
+    const store = createSqliteEventStore({ path });
+    try {
+      const logOrder = (await store.readStream(streamId)).map((event) => event.id);
+      expect(logOrder).toHaveLength(total);
+      // Each process found its own appends in memory and the other's in the file; either way, all of them in order.
+      for (const report of reports) expect(report.delivered).toEqual(logOrder);
     } finally {
       await store.close();
     }

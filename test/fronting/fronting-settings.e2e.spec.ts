@@ -68,6 +68,8 @@ describe('PATCH /api/v1/me/fronting refuses bad input with a clear 400 and chang
   it('refuses to remove a token while the updater is on, and changes nothing', async () => {
     const enabled = await harness.user('400000000000000002');
     await harness.enable(enabled);
+    // The updater's first round appends too: let it finish, so the log's head moves only if the refusal wrote.
+    await waitFor('the updater posted its first switch', async () => (await harness.eventsOf(enabled, 'SwitchPosted')).length > 0);
     await expectRefused({ pluralKitToken: null }, 'pluralKitToken', 'cannot be removed while enableToPluralKit is on', enabled);
   });
 

@@ -23,8 +23,13 @@ export function matchesFilter(
   event: Pick<RecordedEvent, 'streamId' | 'type'>,
   filter: NormalizedFilter | undefined,
 ): boolean {
+  return matchesStreamAndType(event.streamId, event.type, filter);
+}
+
+/** `matchesFilter` for an event not built yet (a stored row). */
+export function matchesStreamAndType(streamId: string, type: string, filter: NormalizedFilter | undefined): boolean {
   if (!filter) return true;
-  if (filter.streamPrefixes && !filter.streamPrefixes.some((prefix) => event.streamId.startsWith(prefix))) return false;
-  if (filter.eventTypes && !filter.eventTypes.includes(event.type)) return false;
+  if (filter.streamPrefixes && !filter.streamPrefixes.some((prefix) => streamId.startsWith(prefix))) return false;
+  if (filter.eventTypes && !filter.eventTypes.includes(type)) return false;
   return true;
 }

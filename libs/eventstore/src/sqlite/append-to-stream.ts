@@ -2,6 +2,8 @@ import type Database from 'better-sqlite3';
 import type { NewEvent } from '@herald/core';
 import type { AppendResult, ExpectedRevision } from '../event-store.port';
 import { StreamDeleted, WrongExpectedRevision } from '../errors';
+import type { EventRow } from './event-rows';
+import type { AppendedRows } from './recent-events';
 
 /** The stream's row in `streams`, raw: [revision | null, deleted 0/1]. */
 type StreamRow = [revision: number | null, deleted: 0 | 1];
@@ -10,8 +12,8 @@ type StoredIdRow = [revision: number, eventId: string, position: number];
 
 export interface AppendOutcome {
   result: AppendResult;
-  /** False when the append was an idempotent repeat and nothing was written. */
-  written: boolean;
+  /** What the append wrote; absent when it was an idempotent repeat and nothing was written. */
+  written?: AppendedRows;
 }
 
 export type AppendToStream = (
@@ -23,7 +25,8 @@ export type AppendToStream = (
 /**
  * Builds the append: one `BEGIN IMMEDIATE` transaction, so two processes on the same file take the
  * write lock in turn and each revision is won exactly once. The happy path costs one lookup in
- * `streams`, one multi-row insert per 100 events and one stream update; the idempotency queries run
+ * `streams`, one multi-row insert per 100 events and one stream update, plus the head and
+ * `data_version` for the recent events the live subscriptions read; the idempotency queries run
  * only when the expected revision does not match (or for `any` / `stream_exists` on an existing
  * stream).
  */
@@ -40,6 +43,8 @@ export function createAppendToStream(db: Database.Database): AppendToStream {
     .prepare('SELECT revision FROM events WHERE stream_id = ? AND event_id = ? LIMIT 1')
     .pluck();
   const insertRows = createInsertRows(db);
+  const selectHead = db.prepare('SELECT max(position) FROM events').pluck();
+  const selectDataVersion = db.prepare('PRAGMA data_version').pluck();
   const upsertStream = db.prepare(
     'INSERT INTO streams (stream_id, revision) VALUES (?, ?) ON CONFLICT (stream_id) DO UPDATE SET revision = excluded.revision',
   );
@@ -71,13 +76,13 @@ export function createAppendToStream(db: Database.Database): AppendToStream {
           // A retry of an append that already succeeded finds its own events right after `expected`.
           const earlier =
             current !== undefined && current > expected ? findEarlierAppend(streamId, events, expected + 1) : null;
-          if (earlier) return { result: earlier, written: false };
+          if (earlier) return { result: earlier };
           throw conflict();
         }
       } else if (expected === 'no_stream') {
         if (current !== undefined) {
           const earlier = findEarlierAppend(streamId, events, 0);
-          if (earlier) return { result: earlier, written: false };
+          if (earlier) return { result: earlier };
           throw conflict();
         }
       } else {
@@ -87,17 +92,20 @@ export function createAppendToStream(db: Database.Database): AppendToStream {
           if (revision !== undefined) {
             // The first id is already there: the whole append must be, or the retry is not a repeat.
             const earlier = findEarlierAppend(streamId, events, revision);
-            if (earlier) return { result: earlier, written: false };
+            if (earlier) return { result: earlier };
             throw conflict();
           }
         }
       }
 
       const firstRevision = (current ?? -1) + 1;
-      const position = insertRows(streamId, firstRevision, events);
+      const previousHead = selectHead.get() as number | null;
+      const dataVersion = selectDataVersion.get() as number;
+      const rows = insertRows(streamId, firstRevision, events);
       const revision = firstRevision + events.length - 1;
       upsertStream.run(streamId, revision);
-      return { result: { nextExpectedRevision: revision, position }, written: true };
+      const position = rows[rows.length - 1][0];
+      return { result: { nextExpectedRevision: revision, position }, written: { previousHead, dataVersion, rows } };
     },
   );
 
@@ -111,7 +119,7 @@ const PARAMETERS_PER_ROW = 6;
 /**
  * Inserts events with multi-row INSERT statements (one statement per 100 events, prepared once per
  * row count): fewer statement runs, and one `sqlite_sequence` update per statement instead of per
- * row. Returns the position of the last event.
+ * row. Returns the rows as stored, positions included.
  */
 function createInsertRows(db: Database.Database) {
   const statements = new Map<number, Database.Statement>();
@@ -127,24 +135,30 @@ function createInsertRows(db: Database.Database) {
     return statement;
   };
 
-  return (streamId: string, firstRevision: number, events: readonly NewEvent[]): number => {
-    let position = 0;
+  return (streamId: string, firstRevision: number, events: readonly NewEvent[]): EventRow[] => {
+    const stored = new Array<EventRow>(events.length);
     for (let start = 0; start < events.length; start += MAX_ROWS_PER_INSERT) {
       const rows = Math.min(MAX_ROWS_PER_INSERT, events.length - start);
       const parameters = new Array<unknown>(rows * PARAMETERS_PER_ROW);
       for (let row = 0; row < rows; row++) {
         const event = events[start + row];
+        const revision = firstRevision + start + row;
+        const data = JSON.stringify(event.data);
+        const metadata = JSON.stringify(event.metadata);
         const offset = row * PARAMETERS_PER_ROW;
         parameters[offset] = streamId;
-        parameters[offset + 1] = firstRevision + start + row;
+        parameters[offset + 1] = revision;
         parameters[offset + 2] = event.id;
         parameters[offset + 3] = event.type;
-        parameters[offset + 4] = JSON.stringify(event.data);
-        parameters[offset + 5] = JSON.stringify(event.metadata);
+        parameters[offset + 4] = data;
+        parameters[offset + 5] = metadata;
+        stored[start + row] = [0, streamId, revision, event.id, event.type, data, metadata];
       }
-      // The last inserted row is the last event of the append.
-      position = Number(statementFor(rows).run(parameters).lastInsertRowid);
+      // AUTOINCREMENT numbers one statement's rows one after another (the write lock is held), and the
+      // last inserted row is its last one.
+      const last = Number(statementFor(rows).run(parameters).lastInsertRowid);
+      for (let row = 0; row < rows; row++) stored[start + row][0] = last - rows + 1 + row;
     }
-    return position;
+    return stored;
   };
 }

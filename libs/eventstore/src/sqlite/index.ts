@@ -1,1 +1,2 @@
 export { createSqliteEventStore, type SqliteEventStoreOptions } from './sqlite-event-store';
+export type { RecentEventsLimits } from './recent-events';

@@ -1,11 +1,12 @@
 import type { RecordedEvent } from '@herald/core';
 import { assertPlace, assertPositiveCount, assertValidAppend } from '../append-input';
-import { normalizeFilter } from '../event-filter';
+import { normalizeFilter, type NormalizedFilter } from '../event-filter';
 import type { EventStore, EventSubscription } from '../event-store.port';
 import { createAppendToStream } from './append-to-stream';
 import { createDeleteStream } from './delete-stream';
 import { createReadRange } from './read-all';
 import { createReadStream } from './read-stream';
+import { RecentEvents, servableFromMemory, type RecentEventsLimits } from './recent-events';
 import { openEventLog, type SqliteSynchronous } from './schema';
 import { runTranslated } from './sqlite-errors';
 import { AppendSignal, SqliteSubscription } from './subscribe-to-all';
@@ -20,6 +21,8 @@ export interface SqliteEventStoreOptions {
   pollIntervalMs?: number;
   /** `scanAll` over at least this many positions reads ahead on a worker thread (default 50,000). */
   readAheadFrom?: number;
+  /** How many of its newest appended events this process keeps for its live subscriptions. */
+  recentEvents?: RecentEventsLimits;
 }
 
 const DEFAULT_POLL_INTERVAL_MS = 250;
@@ -41,7 +44,11 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
   const deleteStream = createDeleteStream(db);
   const selectHead = db.prepare('SELECT max(position) FROM events').pluck();
   const selectOne = db.prepare('SELECT 1').pluck();
+  const selectDataVersion = db.prepare('PRAGMA data_version').pluck();
   const headPosition = () => selectHead.get() as number | null;
+  const recentEvents = new RecentEvents(options.recentEvents);
+  const readRecent = (afterPosition: number, maxCount: number, filter: NormalizedFilter | undefined) =>
+    runTranslated(() => recentEvents.readAfter(afterPosition, maxCount, filter, () => selectDataVersion.get() as number));
   const signal = new AppendSignal();
   const subscriptions = new Set<SqliteSubscription>();
   let closed = false;
@@ -50,7 +57,12 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
     async append(streamId, events, { expectedRevision }) {
       assertValidAppend(streamId, events, expectedRevision);
       const outcome = runTranslated(() => appendToStream(streamId, events, expectedRevision));
-      if (outcome.written) signal.notify();
+      if (outcome.written) {
+        // Kept for the live subscriptions only: with none, keeping rows would slow appends for nothing.
+        if (subscriptions.size > 0) recentEvents.recordAppend(outcome.written);
+        else recentEvents.drop();
+        signal.notify();
+      }
       return outcome.result;
     },
 
@@ -93,15 +105,17 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
       assertPlace('afterPosition', afterPosition);
       assertPositiveCount('maxBatchSize', maxBatchSize);
       if (closed) throw new Error('subscribeToAll on a closed event store');
+      const normalized = normalizeFilter(filter);
       const subscription = new SqliteSubscription(
         {
           readRange: (...args) => runTranslated(() => readRange(...args)),
           headPosition: () => runTranslated(headPosition),
+          readRecent: servableFromMemory(normalized) ? readRecent : undefined,
           signal,
           pollIntervalMs,
         },
         afterPosition ?? 0,
-        normalizeFilter(filter),
+        normalized,
         maxBatchSize,
         (closedSubscription) => subscriptions.delete(closedSubscription),
       );
@@ -114,6 +128,8 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
     },
 
     async deleteStream(streamId) {
+      // The delete removes rows that may be kept among the recent events.
+      recentEvents.drop();
       runTranslated(() => deleteStream(streamId));
     },
 
@@ -125,6 +141,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
       if (closed) return;
       closed = true;
       await Promise.all([...subscriptions].map((subscription) => subscription.close()));
+      recentEvents.drop();
       try {
         // Refreshes the planner's statistics; never worth waiting for another process's lock.
         db.pragma('busy_timeout = 0');

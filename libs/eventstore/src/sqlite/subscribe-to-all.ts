@@ -1,6 +1,8 @@
 import type { RecordedEvent } from '@herald/core';
 import type { NormalizedFilter } from '../event-filter';
 import type { ReadRange } from './read-all';
+import type { RecentRead } from './recent-events';
+import { toRecordedEvents } from './event-rows';
 import { PulledSubscription } from '../pulled-subscription';
 
 /** Wakes the subscriptions waiting in this process when this process appends. */
@@ -20,6 +22,11 @@ export class AppendSignal {
 export interface SqliteSubscriptionSource {
   readRange: ReadRange;
   headPosition: () => number | null;
+  /**
+   * The same read from this process's recent events (`RecentEvents.readAfter`), when they cover it;
+   * absent when this subscription must always read the file.
+   */
+  readRecent?: (afterPosition: number, maxCount: number, filter: NormalizedFilter | undefined) => RecentRead | undefined;
   signal: AppendSignal;
   pollIntervalMs: number;
 }
@@ -27,8 +34,9 @@ export interface SqliteSubscriptionSource {
 /**
  * A pull-based catch-up subscription: every `next()` reads at most one batch after the last
  * delivered position, and reads nothing until it is called, so a slow consumer holds no buffer.
- * With nothing new, it waits for an append in this process (the signal) or the next poll, which
- * picks up appends by other processes on the same file.
+ * A live subscription finds what this process just appended in its recent events; behind them, or
+ * after another process wrote to the file, it reads the file. With nothing new, it waits for an
+ * append in this process (the signal) or the next poll, which picks up appends by other processes.
  */
 export class SqliteSubscription extends PulledSubscription {
   private lastPosition: number;
@@ -68,6 +76,11 @@ export class SqliteSubscription extends PulledSubscription {
    * not full the subscription can move past the head even if the filter matched nothing there.
    */
   private readBatch(): RecordedEvent[] {
+    const recent = this.source.readRecent?.(this.lastPosition, this.maxBatchSize, this.filter);
+    if (recent) {
+      this.lastPosition = recent.through;
+      return toRecordedEvents(recent.rows);
+    }
     const head = this.source.headPosition();
     if (head === null || head <= this.lastPosition) return [];
     const batch = this.source.readRange(this.lastPosition + 1, head, 'forwards', this.maxBatchSize, this.filter);
