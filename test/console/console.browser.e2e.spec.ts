@@ -8,7 +8,8 @@ import { SimplyPluralFake } from '../fakes/simplyplural.fake';
 import { FAST_FRONTING_ENV, randomToken, waitFor } from '../fronting/fronting-harness';
 import { fitbitEnv } from '../imports/imports-harness';
 import { launchChromium, newBrowserSession, saveScreenshot, SCREEN_WIDTHS } from '../support/browser';
-import { bearer, freePort, type HeraldUnderTest, OPERATOR_TOKEN, startHerald } from '../support/herald-test-app';
+import { freePort } from '../support/free-port';
+import { bearer, type HeraldUnderTest, OPERATOR_TOKEN, startHerald } from '../support/herald-test-app';
 import { signInEnv } from './console-harness';
 
 /**

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { BUILT_SERVER, ROOT } from './built-herald';
+import { freePort } from './free-port';
 
 /** A Herald server in its own process (the build), so a test can kill it for real. */
 export interface HeraldProcess {
@@ -40,15 +40,4 @@ export async function waitUntilReady(herald: HeraldProcess, timeoutMs = 20_000):
     if (Date.now() > deadline) throw new Error(`Herald was not ready within ${timeoutMs} ms:\n${herald.output()}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
