@@ -16,15 +16,18 @@ export interface AppendOutcome {
   written?: AppendedRows;
 }
 
-export type AppendToStream = (
-  streamId: string,
-  events: readonly NewEvent[],
-  expected: ExpectedRevision,
-) => AppendOutcome;
+/**
+ * A better-sqlite3 transaction function: `.immediate(...)` runs the append in its own `BEGIN IMMEDIATE`
+ * transaction; called inside a transaction, it runs in a savepoint of its own.
+ */
+export type AppendToStream = Database.Transaction<
+  (streamId: string, events: readonly NewEvent[], expected: ExpectedRevision) => AppendOutcome
+>;
 
 /**
- * Builds the append: one `BEGIN IMMEDIATE` transaction, so two processes on the same file take the
- * write lock in turn and each revision is won exactly once. The happy path costs one lookup in
+ * Builds the append, to run under the write lock (`BEGIN IMMEDIATE`, so two processes on the same
+ * file take it in turn and each revision is won exactly once): alone, or in a savepoint among the
+ * appends of one group commit (`GroupCommit`). The happy path costs one lookup in
  * `streams`, one multi-row insert per 100 events and one stream update, plus the head and
  * `data_version` for the recent events the live subscriptions read; the idempotency queries run
  * only when the expected revision does not match (or for `any` / `stream_exists` on an existing
@@ -109,7 +112,7 @@ export function createAppendToStream(db: Database.Database): AppendToStream {
     },
   );
 
-  return (streamId, events, expected) => appendInTransaction.immediate(streamId, events, expected);
+  return appendInTransaction;
 }
 
 /** Rows per INSERT statement: far below SQLite's 32,766 bound parameters at 6 per row. */

@@ -4,6 +4,7 @@ import { normalizeFilter, type NormalizedFilter } from '../event-filter';
 import type { EventStore, EventSubscription } from '../event-store.port';
 import { createAppendToStream } from './append-to-stream';
 import { createDeleteStream } from './delete-stream';
+import { GroupCommit, type GroupCommitLimits } from './group-commit';
 import { createReadRange } from './read-all';
 import { createReadStream } from './read-stream';
 import { RecentEvents, servableFromMemory, type RecentEventsLimits } from './recent-events';
@@ -23,6 +24,8 @@ export interface SqliteEventStoreOptions {
   readAheadFrom?: number;
   /** How many of its newest appended events this process keeps for its live subscriptions. */
   recentEvents?: RecentEventsLimits;
+  /** How many appends (and events) one group commit takes at most. */
+  groupCommit?: GroupCommitLimits;
 }
 
 const DEFAULT_POLL_INTERVAL_MS = 250;
@@ -32,13 +35,13 @@ const DEFAULT_READ_AHEAD_FROM = 50_000;
 
 /**
  * The embedded event store: one SQLite file in WAL mode that several Herald processes may share.
- * Every operation runs synchronously on this process's connection; the async signatures are the port's.
+ * Every operation runs synchronously on this process's connection, except appends: those requested
+ * in one turn of the event loop commit together in the next (`GroupCommit`), one fsync for all.
  */
 export function createSqliteEventStore(options: SqliteEventStoreOptions): EventStore {
   const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
   assertPositiveCount('pollIntervalMs', pollIntervalMs);
   const db = openEventLog(options.path, options.synchronous ?? 'FULL');
-  const appendToStream = createAppendToStream(db);
   const readStream = createReadStream(db);
   const readRange = createReadRange(db);
   const deleteStream = createDeleteStream(db);
@@ -52,18 +55,27 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
   const signal = new AppendSignal();
   const subscriptions = new Set<SqliteSubscription>();
   let closed = false;
+  const groupCommit = new GroupCommit(
+    db,
+    createAppendToStream(db),
+    (outcomes) => {
+      let wrote = false;
+      for (const { written } of outcomes) {
+        if (!written) continue;
+        wrote = true;
+        // Kept for the live subscriptions only: with none, keeping rows would slow appends for nothing.
+        if (subscriptions.size > 0) recentEvents.recordAppend(written);
+        else recentEvents.drop();
+      }
+      if (wrote) signal.notify();
+    },
+    options.groupCommit,
+  );
 
   return {
     async append(streamId, events, { expectedRevision }) {
       assertValidAppend(streamId, events, expectedRevision);
-      const outcome = runTranslated(() => appendToStream(streamId, events, expectedRevision));
-      if (outcome.written) {
-        // Kept for the live subscriptions only: with none, keeping rows would slow appends for nothing.
-        if (subscriptions.size > 0) recentEvents.recordAppend(outcome.written);
-        else recentEvents.drop();
-        signal.notify();
-      }
-      return outcome.result;
+      return (await groupCommit.append(streamId, events, expectedRevision)).result;
     },
 
     async readStream(streamId, readOptions = {}) {
@@ -128,6 +140,8 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
     },
 
     async deleteStream(streamId) {
+      // Appends requested before the delete come before it.
+      groupCommit.flush();
       // The delete removes rows that may be kept among the recent events.
       recentEvents.drop();
       runTranslated(() => deleteStream(streamId));
@@ -141,6 +155,8 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
       if (closed) return;
       closed = true;
       await Promise.all([...subscriptions].map((subscription) => subscription.close()));
+      // Appends requested before the close still commit (or reject) before the connection goes.
+      groupCommit.flush();
       recentEvents.drop();
       try {
         // Refreshes the planner's statistics; never worth waiting for another process's lock.

@@ -108,8 +108,10 @@ export class PresenceSocketServer implements OnApplicationBootstrap, BeforeAppli
     if (ws.readyState !== WebSocket.OPEN) return;
 
     const { userId, tokenHash } = authentication;
+    // `ready` is the socket's first message: updates that arrive while it is being set up wait for it.
+    let waiting: string[] | null = [];
     const session: SocketSession = {
-      subscriber: { userId, send: (message) => this.send(ws, message) },
+      subscriber: { userId, send: (message) => (waiting === null ? this.send(ws, message) : waiting.push(message)) },
       tokenHash,
       context: { source: 'rest', actorId: userId, correlationId: newCorrelationId() },
       alive: true,
@@ -125,6 +127,9 @@ export class PresenceSocketServer implements OnApplicationBootstrap, BeforeAppli
       await this.states.resume(userId, this.clock.now(), session.context);
       // From here on every change of a followed user reaches this socket.
       this.send(ws, JSON.stringify({ type: 'ready', userId }));
+      const held = waiting;
+      waiting = null;
+      for (const message of held) this.send(ws, message);
     } catch (error) {
       this.logger.error(`user ${userId}: socket could not be set up: ${describe(error)}`);
       this.close(ws, 1011, 'Herald could not set up the socket; reconnect');
