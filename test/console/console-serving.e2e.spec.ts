@@ -40,6 +40,12 @@ describe('the built web console, served at /', () => {
     },
   );
 
+  it('answers / with the console whatever the client accepts, as `curl localhost:3000` does', async () => {
+    for (const accept of ['*/*', 'application/json']) {
+      expect((await get('/', accept).expect(200)).text).toBe(CONSOLE_BUILD.indexHtml);
+    }
+  });
+
   it('serves hashed bundles with a year-long immutable cache, and files beside index.html revalidated', async () => {
     const bundle = await get(CONSOLE_BUILD.bundlePath, '*/*').expect(200);
     expect(bundle.text).toBe(CONSOLE_BUILD.bundle);

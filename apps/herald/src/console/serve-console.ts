@@ -47,7 +47,8 @@ export function serveConsole(app: NestExpressApplication, webDir: string): void 
   app.use((request: Request, response: Response, next: NextFunction) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') return next();
     if (files.has(request.path)) return response.sendFile(join(webDir, request.path), { headers: REVALIDATED });
-    if (isConsolePage(request)) return response.sendFile(indexHtml, { headers: REVALIDATED });
+    // `/` is the console whatever the client accepts (`curl localhost:3000` should show it too).
+    if (request.path === '/' || isConsolePage(request)) return response.sendFile(indexHtml, { headers: REVALIDATED });
     next();
   });
 }
