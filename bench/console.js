@@ -11,6 +11,10 @@ const { performance } = require('node:perf_hooks');
 const { ROOT } = require('./harness');
 const { loadBuiltHerald, startHeraldApp } = require('./feature-bench');
 
+// The tests' own launch of Debian's Chromium (flags this machine needs), its TypeScript run as in the tests.
+require(path.join(ROOT, 'test', 'support', 'register-ts.js'));
+const { launchChromium } = require(path.join(ROOT, 'test', 'support', 'browser.ts'));
+
 const JS_BUDGET_BYTES = 200 * 1024;
 const FIRST_RENDER_BUDGET_MS = 1000;
 const OPERATOR_TOKEN = 'console-bench-operator-token';
@@ -56,14 +60,10 @@ async function main() {
   if (entry) console.log(`   entry chunk (Vue, router, shell): ${(entry.gzip / 1024).toFixed(1)} kB gzipped`);
 
   const { libs, createHeraldApp } = loadBuiltHerald(['core']);
-  const { chromium } = require(require.resolve('playwright-core', { paths: [ROOT] }));
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'herald-console-bench-'));
   const app = await startHeraldApp({ loadConfig: libs.core.loadConfig, createHeraldApp }, dataDir, { HERALD_ADMIN_TOKEN: OPERATOR_TOKEN });
   const origin = await app.getUrl().then((url) => url.replace('[::1]', '127.0.0.1'));
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-  });
+  const browser = await launchChromium();
   try {
     const signIn = [];
     const operator = [];
