@@ -81,6 +81,21 @@ describe('presence refuses bad input with a clear error and appends nothing', ()
     }
   });
 
+  it('drops a socket that stops answering pings, and keeps one that answers', async () => {
+    const pinged = await PresenceHarness.start({ env: { PRESENCE_SOCKET_PING_MS: '100' } });
+    try {
+      const dora = await pinged.user('540000000000000004');
+      const answering = await pinged.connect(dora);
+      const silent = await pinged.socket(dora.token, undefined, { autoPong: false });
+
+      expect(await silent.closed).toEqual({ code: 1006, reason: '' });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(answering.closedWith).toBeNull();
+    } finally {
+      await pinged.close();
+    }
+  });
+
   it('refuses presence routes to the operator token, which acts for no user', async () => {
     const response = await harness.call('put', '/api/v1/presence/status', { body: { status: 'online' } }).expect(403);
     expect(response.body).toMatchObject({ type: 'https://herald.dev/problems/auth-no-user' });

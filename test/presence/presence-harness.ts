@@ -85,8 +85,12 @@ export class PresenceHarness {
   }
 
   /** A WebSocket client on `/ws`; the promise resolves once it is open. */
-  async socket(token: string | null, query = token === null ? '' : `?token=${encodeURIComponent(token)}`): Promise<PresenceSocket> {
-    const socket = new PresenceSocket(new WebSocket(`ws://127.0.0.1:${this.port}/ws${query}`));
+  async socket(
+    token: string | null,
+    query = token === null ? '' : `?token=${encodeURIComponent(token)}`,
+    options: WebSocket.ClientOptions = {},
+  ): Promise<PresenceSocket> {
+    const socket = new PresenceSocket(new WebSocket(`ws://127.0.0.1:${this.port}/ws${query}`, options));
     this.sockets.push(socket);
     await socket.opened;
     return socket;

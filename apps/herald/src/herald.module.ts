@@ -9,7 +9,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { CoreModule, ProblemDetailsFilter, SecretBoxModule, createValidationPipe, type HeraldConfig } from '@herald/core';
 import { AuditModule } from '@herald/audit';
 import { AuthGuard, IdentityModule, SignInModule } from '@herald/identity';
-import { MetricsController, loggingParams } from '@herald/observability';
+import { createHeraldLogger, HERALD_LOGGER, MetricsController, loggingParams } from '@herald/observability';
 import { ProjectionsModule } from '@herald/projections';
 import { FrontingModule } from '@herald/fronting';
 import { ImportsModule } from '@herald/imports';
@@ -29,10 +29,11 @@ export interface HeraldModuleOptions {
 @Module({})
 export class HeraldModule {
   static forRoot({ config, role }: HeraldModuleOptions): DynamicModule {
+    const logger = createHeraldLogger(config.logLevel, role === 'cli' ? 'stderr' : 'stdout');
     return {
       module: HeraldModule,
       imports: [
-        LoggerModule.forRoot(loggingParams(config.logLevel, role === 'cli' ? 'stderr' : 'stdout')),
+        LoggerModule.forRoot(loggingParams(logger)),
         StoresModule.forRoot(config),
         CoreModule,
         SecretBoxModule,
@@ -52,6 +53,7 @@ export class HeraldModule {
       ],
       controllers: [HealthController, MetricsController, ProjectionsController],
       providers: [
+        { provide: HERALD_LOGGER, useValue: logger },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_GUARD, useExisting: AuthGuard },

@@ -9,7 +9,7 @@ import type { Decider, DomainEvent } from './decider';
 import { ConcurrencyConflict, InvalidInput } from './errors';
 import { testEvent } from './testing';
 
-type CounterCommand = { type: 'Increment' } | { type: 'IncrementTwice' } | { type: 'Decrement' } | { type: 'Noop' };
+type CounterCommand = { type: 'Increment' } | { type: 'IncrementTwice' } | { type: 'IncrementIfZero' } | { type: 'Decrement' } | { type: 'Noop' };
 type Incremented = DomainEvent<'Incremented', { from: number; to: number }>;
 type Decremented = DomainEvent<'Decremented', { from: number; to: number }>;
 type CounterEvent = Incremented | Decremented;
@@ -27,6 +27,8 @@ const counter: Decider<CounterCommand, CounterEvent, { count: number }> = {
           { type: 'Incremented', data: { from: count, to: count + 1 } },
           { type: 'Incremented', data: { from: count + 1, to: count + 2 } },
         ];
+      case 'IncrementIfZero':
+        return count === 0 ? [{ type: 'Incremented', data: { from: 0, to: 1 } }] : [];
       case 'Decrement':
         if (count === 0) throw new InvalidInput('The counter is already at zero.');
         return [{ type: 'Decremented', data: { from: count, to: count - 1 } }];
@@ -151,6 +153,82 @@ describe('CommandRunner', () => {
     ]);
   });
 
+  describe('reusing the state it folded', () => {
+    it('reads nothing for a command on a stream it appended to last, and decides on all of it', async () => {
+      const reads = countEventsRead(store);
+      runner = new CommandRunner(reads.store, clock);
+      for (let i = 0; i < 50; i++) await run({ type: 'Increment' });
+      const before = reads.count();
+
+      await run({ type: 'Increment' });
+
+      expect(reads.count() - before).toBe(0);
+      expect((await storedData()).at(-1)).toEqual({ type: 'Incremented', from: 50, to: 51 });
+    });
+
+    it('reads only the events since, after another writer appended', async () => {
+      const reads = countEventsRead(store);
+      runner = new CommandRunner(reads.store, clock);
+      for (let i = 0; i < 50; i++) await run({ type: 'Increment' });
+      await store.append(STREAM, [testEvent('Incremented', { from: 50, to: 60 })], { expectedRevision: 49 });
+      const before = reads.count();
+
+      await run({ type: 'Increment' });
+
+      expect(reads.count() - before).toBe(2);
+      expect((await storedData()).at(-1)).toEqual({ type: 'Incremented', from: 60, to: 61 });
+    });
+
+    it('checks an empty decision against the stream, which another writer may have changed', async () => {
+      await run({ type: 'Increment' });
+      await store.append(STREAM, [testEvent('Decremented', { from: 1, to: 0 })], { expectedRevision: 0 });
+
+      const result = await run({ type: 'IncrementIfZero' });
+
+      expect(result.events).toHaveLength(1);
+      expect((await storedData()).at(-1)).toEqual({ type: 'Incremented', from: 0, to: 1 });
+    });
+
+    it('checks a refusal against the stream, which another writer may have changed', async () => {
+      await run({ type: 'Increment' });
+      await run({ type: 'Decrement' });
+      await store.append(STREAM, [testEvent('Incremented', { from: 0, to: 5 })], { expectedRevision: 1 });
+
+      await run({ type: 'Decrement' });
+
+      expect((await storedData()).at(-1)).toEqual({ type: 'Decremented', from: 5, to: 4 });
+    });
+
+    it('folds in what another writer appended since', async () => {
+      await run({ type: 'Increment' });
+      await store.append(STREAM, [testEvent('Incremented', { from: 1, to: 7 })], { expectedRevision: 0 });
+
+      const result = await run({ type: 'Increment' });
+
+      expect(result.state).toEqual({ count: 8 });
+      expect((await storedData()).at(-1)).toEqual({ type: 'Incremented', from: 7, to: 8 });
+    });
+
+    it('decides on the empty stream a deletion left, not on what it remembered', async () => {
+      await run({ type: 'IncrementTwice' });
+      await store.deleteStream(STREAM);
+
+      await expect(run({ type: 'Decrement' })).rejects.toBeInstanceOf(InvalidInput);
+    });
+
+    it('keeps a state per decider when two deciders fold one stream', async () => {
+      const parity: Decider<{ type: 'Flip' }, CounterEvent, { even: boolean }> = {
+        initialState: () => ({ even: true }),
+        evolve: (_state, event) => ({ even: event.data.to % 2 === 0 }),
+        decide: (_command, { even }) => [{ type: 'Incremented', data: { from: even ? 0 : 1, to: even ? 1 : 2 } }],
+      };
+      await run({ type: 'IncrementTwice' });
+      await runner.run({ streamId: STREAM, decider: parity, command: { type: 'Flip' }, context });
+
+      expect((await run({ type: 'Increment' })).state).toEqual({ count: 2 });
+    });
+  });
+
   it('appends a command once when its retry races the original', async () => {
     await Promise.all([run({ type: 'Increment' }, { commandId: 'cmd-1' }), run({ type: 'Increment' }, { commandId: 'cmd-1' })]);
     expect(await storedData()).toEqual([{ type: 'Incremented', from: 0, to: 1 }]);
@@ -170,6 +248,18 @@ function countConflicts(store: EventStore): { store: EventStore; count: () => nu
     }
   };
   return { store: counting, count: () => conflicts };
+}
+
+/** The store, counting the events its `readStream` returned. */
+function countEventsRead(store: EventStore): { store: EventStore; count: () => number } {
+  let read = 0;
+  const counting: EventStore = Object.create(store);
+  counting.readStream = async (...args) => {
+    const events = await store.readStream(...args);
+    read += events.length;
+    return events;
+  };
+  return { store: counting, count: () => read };
 }
 
 /** The store, with another writer appending to the stream just before each of our appends. */

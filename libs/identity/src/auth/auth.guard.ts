@@ -13,7 +13,7 @@ import {
 import { hashApiToken } from '../domain/api-token';
 import { fillScopeTemplate, grants, OPERATOR_SCOPE } from '../domain/scopes';
 import { CSRF_HEADER, csrfTokenFor, isCsrfTokenOf, isSafeMethod, SESSION_COOKIE } from '../domain/web-session';
-import type { ApiTokenDocument } from '../projections/api-tokens.projection';
+import type { ApiTokenDocument } from '../projections/api-tokens.read-model';
 import { ApiTokensReadModel } from '../projections/api-tokens.read-model';
 import { REQUIRED_SCOPES } from './auth.decorators';
 import type { AuthenticatedRequest, Caller } from './caller';

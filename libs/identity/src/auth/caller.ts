@@ -41,7 +41,7 @@ export function restCommandContext(request: AuthenticatedRequest, caller: Caller
   };
 }
 
-/** The request id the logger (pino-http) assigned, which is the request's correlation id (a new one without a logger). */
+/** The request's correlation id, as `requestLogging` assigned it (a new one without it). */
 export function correlationIdOf(request: Request): string {
   const id = (request as { id?: unknown }).id;
   return typeof id === 'string' ? id : newCorrelationId();

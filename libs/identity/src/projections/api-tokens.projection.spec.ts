@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RecordedEvent } from '@herald/core';
 import { createSqliteReadStore, type ReadStore } from '@herald/readstore';
-import { API_TOKENS_COLLECTION, ApiTokensProjection } from '@herald/identity';
+import { API_TOKENS_COLLECTION, ApiTokensProjection, ApiTokensReadModel } from '@herald/identity';
 
 const HASH_1 = '1'.repeat(64);
 const HASH_2 = '2'.repeat(64);
@@ -39,7 +39,6 @@ const history = [
 ];
 
 describe('ApiTokensProjection', () => {
-  const projection = new ApiTokensProjection();
   let dir: string;
   const stores: ReadStore[] = [];
 
@@ -52,12 +51,17 @@ describe('ApiTokensProjection', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function project(events: RecordedEvent[], name = 'readmodels.sqlite'): Promise<ReadStore> {
-    const store = createSqliteReadStore({ path: join(dir, name) });
-    stores.push(store);
+  async function apply(store: ReadStore, events: RecordedEvent[], lookups = new ApiTokensReadModel(store)): Promise<void> {
+    const projection = new ApiTokensProjection(lookups);
     await store.transaction(async (session) => {
       for (const event of events) await projection.apply(event, session);
     });
+  }
+
+  async function project(events: RecordedEvent[], name = 'readmodels.sqlite'): Promise<ReadStore> {
+    const store = createSqliteReadStore({ path: join(dir, name) });
+    stores.push(store);
+    await apply(store, events);
     return store;
   }
 
@@ -111,9 +115,7 @@ describe('ApiTokensProjection', () => {
   it('rebuilds the same documents from the same events, and applying them again changes nothing', async () => {
     const first = await project(history, 'first.sqlite');
     const rebuilt = await project(history, 'rebuilt.sqlite');
-    await rebuilt.transaction(async (session) => {
-      for (const event of history) await projection.apply(event, session);
-    });
+    await apply(rebuilt, history);
 
     expect(await documents(rebuilt)).toEqual(await documents(first));
   });
@@ -124,5 +126,15 @@ describe('ApiTokensProjection', () => {
       recorded('user-mallory', 'ApiTokenRevoked', { tokenId: 't1' }, '2025-01-04T00:00:00.000Z'),
     ]);
     expect((await documents(store))[0]).toMatchObject({ tokenId: 't1', revoked: false });
+  });
+
+  it('answers lookups with a revocation as soon as it is projected, though the token was just looked up', async () => {
+    const store = await project(history.slice(0, 2));
+    const lookups = new ApiTokensReadModel(store);
+    expect(await lookups.findByHash(HASH_1)).toMatchObject({ revoked: false });
+
+    await apply(store, [history[2]], lookups);
+
+    expect(await lookups.findByHash(HASH_1)).toMatchObject({ revoked: true });
   });
 });

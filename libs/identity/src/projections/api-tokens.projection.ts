@@ -1,32 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { RecordedEvent } from '@herald/core';
 import { type Projection, RegisterProjection } from '@herald/projections';
-import type { Document, ReadStoreSession } from '@herald/readstore';
+import type { ReadStoreSession } from '@herald/readstore';
 import type { ApiTokenEvent } from '../domain/events';
 import { API_TOKEN_EVENT_TYPES } from '../domain/events';
-import type { WebSessionProfile } from '../domain/web-session';
-
-export const API_TOKENS_COLLECTION = 'api_tokens';
-
-/** A token as its owner may see it: everything but the hash. */
-export interface ApiTokenView {
-  tokenId: string;
-  userId: string;
-  scopes: string[];
-  label: string | null;
-  revoked: boolean;
-  issuedAt: string;
-  expiresAt: string | null;
-  revokedAt: string | null;
-}
-
-/** One issued token, in the global scope, keyed by the token's SHA-256 so a bearer token finds it. */
-export interface ApiTokenDocument extends ApiTokenView, Document {
-  /** The token hash. */
-  id: string;
-  /** Set when the token is a web console session; absent on documents written before sessions existed. */
-  session?: WebSessionProfile | null;
-}
+import { API_TOKENS_COLLECTION, type ApiTokenDocument, ApiTokensReadModel } from './api-tokens.read-model';
 
 const USER_STREAM_PREFIX = 'user-';
 
@@ -38,8 +16,11 @@ export class ApiTokensProjection implements Projection {
   readonly filter = { eventTypes: [...API_TOKEN_EVENT_TYPES] };
   readonly collections = [API_TOKENS_COLLECTION];
 
+  constructor(private readonly lookups: ApiTokensReadModel) {}
+
   async apply(recorded: RecordedEvent, session: ReadStoreSession): Promise<void> {
     if (!recorded.streamId.startsWith(USER_STREAM_PREFIX)) return;
+    this.lookups.forgetRemembered();
     const tokens = session.global().collection<ApiTokenDocument>(API_TOKENS_COLLECTION);
     const event = recorded as unknown as ApiTokenEvent;
     const userId = recorded.streamId.slice(USER_STREAM_PREFIX.length);

@@ -20,8 +20,8 @@ const MAX_INCOMING_BYTES = 4 * 1024;
 /** A socket with this much unsent is not reading: it is closed rather than buffered without bound. */
 const MAX_BUFFERED_BYTES = 1024 * 1024;
 const SHUTDOWN_CLOSE_WAIT_MS = 1_000;
-/** Sockets pinged (and their tokens checked) between two yields to the event loop. */
-const PING_SLICE = 200;
+/** A ping round is spread over this many ticks of the ping interval, each taking its share of the sockets. */
+const PING_TICKS_PER_ROUND = 30;
 
 interface SocketSession {
   subscriber: PresenceSubscriber;
@@ -48,6 +48,9 @@ export class PresenceSocketServer implements OnApplicationBootstrap, BeforeAppli
   private server: Server | null = null;
   private pingTimer: NodeJS.Timeout | null = null;
   private pinging = false;
+  /** The sockets of the current ping round, and the round's next tick. */
+  private pingRound: Array<[WebSocket, SocketSession]> = [];
+  private pingTickOfRound = 0;
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
@@ -69,9 +72,10 @@ export class PresenceSocketServer implements OnApplicationBootstrap, BeforeAppli
     this.server = server;
     this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_INCOMING_BYTES });
     server.on('upgrade', this.onUpgrade);
+    const tickMs = Math.max(1, Math.floor(this.config.presence.socketPingMs / PING_TICKS_PER_ROUND));
     this.pingTimer = setInterval(() => {
-      this.pingRound().catch((error: unknown) => this.logger.error(`ping round failed: ${describe(error)}`));
-    }, this.config.presence.socketPingMs);
+      this.pingTick().catch((error: unknown) => this.logger.error(`ping round failed: ${describe(error)}`));
+    }, tickMs);
     this.pingTimer.unref();
   }
 
@@ -178,29 +182,31 @@ export class PresenceSocketServer implements OnApplicationBootstrap, BeforeAppli
 
   /**
    * Drops sockets that stopped answering, and closes those whose token was revoked or expired
-   * meanwhile. In slices, yielding between them: thousands of pings and token lookups in one go
-   * would hold every presence update back for a few hundred milliseconds.
+   * meanwhile. Each socket is pinged once per ping interval, but the round is spread over the
+   * interval's ticks: thousands of pings, pongs and token lookups at once held every presence update
+   * back for up to a second on a busy server (bench g).
    */
-  private async pingRound(): Promise<void> {
+  private async pingTick(): Promise<void> {
     if (this.pinging) return;
     this.pinging = true;
     try {
-      const sessions = [...this.sessions];
-      for (let i = 0; i < sessions.length; i += PING_SLICE) {
-        const verdicts = new Map<string, Promise<SocketAuthentication | null>>();
-        for (const [ws, session] of sessions.slice(i, i + PING_SLICE)) {
-          if (!this.sessions.has(ws)) continue;
-          if (!session.alive) {
-            ws.terminate();
-            continue;
-          }
-          session.alive = false;
-          ws.ping();
-          if (!verdicts.has(session.tokenHash)) verdicts.set(session.tokenHash, this.authenticator.check(session.tokenHash).catch(() => null));
-          const verdict = await verdicts.get(session.tokenHash);
-          if (verdict && !verdict.ok) this.refuse(ws, verdict);
+      const tick = this.pingTickOfRound;
+      this.pingTickOfRound = (tick + 1) % PING_TICKS_PER_ROUND;
+      if (tick === 0) this.pingRound = [...this.sessions];
+      const count = this.pingRound.length;
+      const share = this.pingRound.slice(Math.floor((count * tick) / PING_TICKS_PER_ROUND), Math.floor((count * (tick + 1)) / PING_TICKS_PER_ROUND));
+      const verdicts = new Map<string, Promise<SocketAuthentication | null>>();
+      for (const [ws, session] of share) {
+        if (!this.sessions.has(ws)) continue;
+        if (!session.alive) {
+          ws.terminate();
+          continue;
         }
-        await new Promise((resolve) => setImmediate(resolve));
+        session.alive = false;
+        ws.ping();
+        if (!verdicts.has(session.tokenHash)) verdicts.set(session.tokenHash, this.authenticator.check(session.tokenHash).catch(() => null));
+        const verdict = await verdicts.get(session.tokenHash);
+        if (verdict && !verdict.ok) this.refuse(ws, verdict);
       }
     } finally {
       this.pinging = false;
