@@ -1,32 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { NewEvent, RecordedEvent } from '@herald/core';
 import { createSqliteEventStore, type EventStore } from '@herald/eventstore';
-import { createSqliteReadStore, type ReadStore, type ReadStoreSession } from '@herald/readstore';
+import { createSqliteReadStore, type ReadStore } from '@herald/readstore';
 import type { Projection } from './projection';
 import { ProjectionRunner } from './projection-runner';
 import { readModelDigest } from './read-model-digest';
-import { testEvent } from '@herald/core/testing';
-
-/** Counts wins per guild member: a read model whose value depends on applying each event exactly once. */
-class WinCounts implements Projection {
-  readonly name = 'win-counts';
-  readonly filter = { eventTypes: ['WinRecorded'] };
-  readonly collections = ['win_counts'];
-  failOn?: number;
-
-  async apply(event: RecordedEvent, session: ReadStoreSession): Promise<void> {
-    if (event.data.wins === this.failOn) throw new Error(`cannot count ${this.failOn}`);
-    const guildId = String(event.metadata.guildId);
-    const counts = session.forGuild(guildId).collection<{ id: string; wins: number; events: number }>('win_counts');
-    const current = (await counts.get(String(event.metadata.userId))) ?? { id: String(event.metadata.userId), wins: 0, events: 0 };
-    await counts.upsert({ ...current, wins: current.wins + Number(event.data.wins), events: current.events + 1 });
-  }
-}
-
-const win = (guildId: string, userId: string, wins: number): NewEvent =>
-  testEvent('WinRecorded', { wins }, { guildId, userId, occurredAt: '2026-03-01T12:00:00.000Z' });
+import { win, WinCounts, winCountOf } from './testing/win-counts.projection';
 
 describe('ProjectionRunner', () => {
   let dir: string;
@@ -52,8 +32,7 @@ describe('ProjectionRunner', () => {
     runners.push(created);
     return created;
   };
-  const counts = (guildId: string, userId: string, store: ReadStore = readStore) =>
-    store.forGuild(guildId).collection<{ id: string; wins: number; events: number }>('win_counts').get(userId);
+  const counts = (guildId: string, userId: string, store: ReadStore = readStore) => winCountOf(store, guildId, userId);
 
   it('catches up on stored events, then follows new ones live', async () => {
     await eventStore.append('guildmember-1_a', [win('1', 'a', 2), win('1', 'a', 3)], { expectedRevision: 'no_stream' });
