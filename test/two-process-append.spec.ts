@@ -1,13 +1,11 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { createSqliteEventStore } from '@herald/eventstore';
+import { startTestWorker } from './support/test-worker';
 
-const ROOT = join(__dirname, '..');
-const REGISTER_TS = join(ROOT, 'test/support/register-ts.js');
-const WORKER = join(ROOT, 'libs/eventstore/src/testing/concurrent-append-worker.ts');
+const WORKER = 'libs/eventstore/src/testing/concurrent-append-worker.ts';
 const APPENDS_PER_WORKER = 300;
 
 interface WorkerReport {
@@ -20,35 +18,14 @@ interface WorkerReport {
 const children: ChildProcessWithoutNullStreams[] = [];
 
 /**
- * Starts a worker and resolves once it printed `ready`; `report` settles when it exits. With
- * `follow`, the worker's own subscription follows the stream until it has delivered that many events.
+ * Starts a worker (resolved once it is ready); `report` settles when it exits. With `follow`, the
+ * worker's own subscription follows the stream until it has delivered that many events.
  */
 async function startWorker(path: string, streamId: string, name: string, follow?: number) {
-  const child = spawn(
-    process.execPath,
-    ['--require', REGISTER_TS, WORKER, path, streamId, String(APPENDS_PER_WORKER), name, ...(follow === undefined ? [] : [String(follow)])],
-    {
-      cwd: ROOT,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    },
-  );
-  children.push(child);
-  const lines: string[] = [];
-  let stderr = '';
-  child.stderr.on('data', (chunk) => (stderr += chunk));
-  const output = createInterface({ input: child.stdout });
-  const ready = new Promise<void>((resolve) =>
-    output.on('line', (line) => (line === 'ready' ? resolve() : lines.push(line))),
-  );
-  const report = new Promise<WorkerReport>((resolve, reject) =>
-    child.on('close', (code) =>
-      code === 0
-        ? resolve(JSON.parse(lines[lines.length - 1]))
-        : reject(new Error(`${name} exited with ${code}: ${stderr}`)),
-    ),
-  );
-  report.catch(() => undefined); // awaited below; keeps an early failure from going unhandled
-  await Promise.race([ready, report]);
+  const args = [path, streamId, String(APPENDS_PER_WORKER), name, ...(follow === undefined ? [] : [String(follow)])];
+  const { child, output } = await startTestWorker(WORKER, args, name, children);
+  const report = output.then((lines) => JSON.parse(lines[lines.length - 1]) as WorkerReport);
+  report.catch(() => undefined); // awaited by the test
   return { child, report };
 }
 

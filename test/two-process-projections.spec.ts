@@ -1,37 +1,23 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { createSqliteEventStore } from '@herald/eventstore';
 import { ProjectionRunner, readModelDigest } from '@herald/projections';
 import { createSqliteReadStore } from '@herald/readstore';
 import { WinCounts, winCountOf } from '../libs/projections/src/testing/win-counts.projection';
+import { startTestWorker } from './support/test-worker';
 
-const ROOT = join(__dirname, '..');
-const REGISTER_TS = join(ROOT, 'test/support/register-ts.js');
-const WORKER = join(ROOT, 'libs/projections/src/testing/projection-runner-worker.ts');
+const WORKER = 'libs/projections/src/testing/projection-runner-worker.ts';
 const APPENDS_PER_WORKER = 300;
 const children: ChildProcessWithoutNullStreams[] = [];
 
-/** Starts a worker and resolves once it printed `ready`; `finished` settles when it exits. */
+/** Starts a worker (resolved once it is ready); `finished` settles when it exits, having printed `done`. */
 async function startWorker(eventsPath: string, readPath: string, guildId: string) {
-  const child = spawn(
-    process.execPath,
-    ['--require', REGISTER_TS, WORKER, eventsPath, readPath, guildId, String(APPENDS_PER_WORKER), String(2 * APPENDS_PER_WORKER)],
-    { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] },
-  );
-  children.push(child);
-  let stderr = '';
-  child.stderr.on('data', (chunk) => (stderr += chunk));
-  const lines: string[] = [];
-  const output = createInterface({ input: child.stdout });
-  const ready = new Promise<void>((resolve) => output.on('line', (line) => (line === 'ready' ? resolve() : lines.push(line))));
-  const finished = new Promise<void>((resolve, reject) =>
-    child.on('close', (code) => (code === 0 && lines.includes('done') ? resolve() : reject(new Error(`worker for guild ${guildId} exited with ${code}: ${stderr}`)))),
-  );
-  finished.catch(() => undefined); // awaited below; keeps an early failure from going unhandled
-  await Promise.race([ready, finished]);
+  const args = [eventsPath, readPath, guildId, String(APPENDS_PER_WORKER), String(2 * APPENDS_PER_WORKER)];
+  const { child, output } = await startTestWorker(WORKER, args, `the worker for guild ${guildId}`, children);
+  const finished = output.then((lines) => expect(lines).toContain('done'));
+  finished.catch(() => undefined); // awaited by the test
   return { child, finished };
 }
 
