@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { ManualClock } from '@herald/core';
 import { DISCORD_PERMISSIONS, DiscordFake, type DiscordFakeSignIn } from '../fakes/discord.fake';
 import { type HeraldUnderTest, OPERATOR_TOKEN, startHerald } from '../support/herald-test-app';
 import { ConsoleHarness, cookieNamed, PUBLIC_URL, setCookies, signInEnv } from './console-harness';
@@ -181,6 +182,35 @@ describe('signing in to the web console', () => {
     const none = await request(harness.herald.app.getHttpServer()).get('/auth/session').expect(401);
     expect(none.headers['content-type']).toMatch(/^application\/problem\+json/);
     await harness.call('get', '/auth/session').expect(401);
+  });
+});
+
+describe('guessing the operator token', () => {
+  const clock = new ManualClock('2026-11-22T08:00:00.000Z');
+  let harness: ConsoleHarness;
+
+  beforeAll(async () => {
+    harness = await ConsoleHarness.start({ clock });
+  });
+  afterAll(() => harness.close());
+
+  const signIn = (token: string) => request(harness.herald.app.getHttpServer()).post('/auth/operator').send({ token });
+
+  it('answers 429 with Retry-After after five wrong tokens, even to the right one, until the first is 15 minutes old', async () => {
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      await signIn(`${OPERATOR_TOKEN}${attempt}`).expect(401);
+      clock.advance(60_000);
+    }
+
+    const refused = await signIn(OPERATOR_TOKEN).expect(429);
+    expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(refused.body).toMatchObject({ type: expect.stringContaining('auth-too-many-attempts') });
+    expect(refused.headers['retry-after']).toBe(String(10 * 60));
+    expect(setCookies(refused)).toEqual([]);
+    expect((await harness.events('ApiTokenIssued')).filter((event) => event.streamId === 'user-operator')).toEqual([]);
+
+    clock.advance(10 * 60_000);
+    await signIn(OPERATOR_TOKEN).expect(204);
   });
 });
 

@@ -1,10 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { CLOCK, type Clock, type CommandContext, HERALD_CONFIG, type HeraldConfig, Unauthenticated } from '@herald/core';
+import { CLOCK, type Clock, type CommandContext, HERALD_CONFIG, type HeraldConfig, TooManyRequests, Unauthenticated } from '@herald/core';
 import { ProjectionRunner } from '@herald/projections';
 import { OPERATOR_ACTOR_ID } from '../auth/caller';
 import { DiscordOAuthClient } from '../clients/discord-oauth.client';
 import { adminGuildsOf, administers, discordSessionScopes, SignInFailed } from '../domain/discord-sign-in';
 import { OPERATOR_SCOPE } from '../domain/scopes';
+import { afterFailedSignIn, type FailedSignIns, signInLockedFor } from '../domain/sign-in-attempts';
 import { OPERATOR_DISPLAY_NAME, sameSecret, WEB_SESSION_LABEL, type WebSessionProfile } from '../domain/web-session';
 import { ApiTokensProjection } from '../projections/api-tokens.projection';
 import { RegisteredGuildsReadModel } from '../projections/registered-guilds.projection';
@@ -21,6 +22,8 @@ const READ_YOUR_SESSION_MS = 5_000;
 @Injectable()
 export class WebSessions {
   private readonly logger = new Logger('SignIn');
+  /** Wrong operator tokens by client address (this process only), so guessing the token is slow. */
+  private readonly failedOperatorSignIns = new Map<string, FailedSignIns>();
 
   constructor(
     private readonly tokens: TokenService,
@@ -75,13 +78,38 @@ export class WebSessions {
     return session;
   }
 
-  /** An operator session, for whoever shows the operator token (compared by digest, in constant time). */
-  async signInOperator(operatorToken: string, correlationId: string): Promise<string> {
+  /**
+   * An operator session, for whoever shows the operator token (compared by digest, in constant time).
+   * An address that sent five wrong tokens in 15 minutes is answered 429 until the oldest of them is
+   * 15 minutes old, whatever it sends: the operator's bearer token still works meanwhile.
+   */
+  async signInOperator(operatorToken: string, correlationId: string, clientAddress: string): Promise<string> {
+    const now = this.clock.now().getTime();
+    const failures = this.failedOperatorSignIns.get(clientAddress) ?? [];
+    const waitMs = signInLockedFor(failures, now);
+    if (waitMs > 0) {
+      throw new TooManyRequests('Too many wrong operator tokens from this address: try again later.', {
+        code: 'AUTH.TOO_MANY_ATTEMPTS',
+        retryAfterSeconds: waitMs / 1000,
+      });
+    }
     const expected = this.config.adminToken;
-    if (expected === undefined || !sameSecret(operatorToken, expected)) throw new Unauthenticated('The operator token is wrong.');
+    if (expected === undefined || !sameSecret(operatorToken, expected)) {
+      this.rememberFailedSignIn(clientAddress, afterFailedSignIn(failures, now));
+      this.logger.warn(`a wrong operator token from ${clientAddress}`);
+      throw new Unauthenticated('The operator token is wrong.');
+    }
+    this.failedOperatorSignIns.delete(clientAddress);
     const session = await this.issue(OPERATOR_ACTOR_ID, [OPERATOR_SCOPE], { displayName: OPERATOR_DISPLAY_NAME, adminGuilds: [] }, correlationId);
     this.logger.log('the operator signed in to the console');
     return session;
+  }
+
+  /** Keeps at most 10,000 addresses: beyond that the one that failed longest ago is forgotten. */
+  private rememberFailedSignIn(clientAddress: string, failures: FailedSignIns): void {
+    this.failedOperatorSignIns.delete(clientAddress);
+    if (this.failedOperatorSignIns.size >= 10_000) this.failedOperatorSignIns.delete(this.failedOperatorSignIns.keys().next().value!);
+    this.failedOperatorSignIns.set(clientAddress, failures);
   }
 
   /** Revokes the session's token; its cookie is refused from the answer on. */

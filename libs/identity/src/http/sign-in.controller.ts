@@ -6,6 +6,7 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiTags,
+  ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
@@ -87,12 +88,15 @@ export class SignInController {
   @ApiOperation({ summary: 'Opens an operator session with the operator token (HERALD_ADMIN_TOKEN)' })
   @ApiNoContentResponse({ description: 'Set-Cookie: the session' })
   @ApiUnauthorizedResponse({ description: 'The operator token is wrong' })
+  @ApiTooManyRequestsResponse({ description: 'Five wrong tokens from this address in 15 minutes: Retry-After says when to try again' })
   @Public()
   @Post('operator')
   @HttpCode(204)
   @Header('Cache-Control', 'no-store')
   async signInOperator(@Body() body: OperatorSignInBody, @Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<void> {
-    this.openSession(request, response, await this.sessions.signInOperator(body.token, correlationIdOf(request)));
+    // The socket's address: no proxy header is trusted (a client could set any).
+    const clientAddress = request.socket.remoteAddress ?? 'unknown';
+    this.openSession(request, response, await this.sessions.signInOperator(body.token, correlationIdOf(request), clientAddress));
   }
 
   @ApiOperation({ summary: 'The browser session: who, scopes, admin guilds, and the CSRF token for writes' })
