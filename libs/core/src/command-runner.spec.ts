@@ -216,6 +216,14 @@ describe('CommandRunner', () => {
       await expect(run({ type: 'Decrement' })).rejects.toBeInstanceOf(InvalidInput);
     });
 
+    it('folds the current state for readers, with what another writer appended since its last command', async () => {
+      expect(await runner.fold(STREAM, counter)).toEqual({ state: { count: 0 }, revision: 'no_stream' });
+      await run({ type: 'IncrementTwice' });
+      await store.append(STREAM, [testEvent('Incremented', { from: 2, to: 9 })], { expectedRevision: 1 });
+
+      expect(await runner.fold(STREAM, counter)).toEqual({ state: { count: 9 }, revision: 2 });
+    });
+
     it('keeps a state per decider when two deciders fold one stream', async () => {
       const parity: Decider<{ type: 'Flip' }, CounterEvent, { even: boolean }> = {
         initialState: () => ({ even: true }),

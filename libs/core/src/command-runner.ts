@@ -39,7 +39,7 @@ export interface CommandResult<Event extends DomainEvent, State> {
 }
 
 /** Streams whose folded state each decider keeps; beyond this the least recently used goes. */
-export const FOLDED_STREAMS_PER_DECIDER = 10_000;
+const FOLDED_STREAMS_PER_DECIDER = 10_000;
 
 /** A stream's state as folded up to its event `revision`, whose id was `eventId`. */
 interface FoldedStream {
@@ -90,6 +90,15 @@ export class CommandRunner {
         await sleep(retryDelay(attempt));
       }
     }
+  }
+
+  /** The stream's current state and the revision it was folded to, from what this runner folded last and the events since. */
+  async fold<Event extends DomainEvent, State>(
+    streamId: string,
+    decider: Decider<unknown, Event, State>,
+  ): Promise<{ state: State; revision: number | 'no_stream' }> {
+    const { state, revision } = await this.load(streamId, decider, false);
+    return { state, revision };
   }
 
   private async attempt<Command, Event extends DomainEvent, State>(

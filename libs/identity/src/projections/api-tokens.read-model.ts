@@ -26,7 +26,7 @@ export interface ApiTokenDocument extends ApiTokenView, Document {
 }
 
 /** How long a token read here answers lookups of its hash without asking the read store again. */
-export const TOKEN_LOOKUP_TTL_MS = 1_000;
+const TOKEN_LOOKUP_TTL_MS = 1_000;
 const MAX_REMEMBERED_TOKENS = 10_000;
 
 /**
