@@ -7,6 +7,33 @@ const MEMBER_WINS = 'bench_member_wins';
 const GUILD_SUMMARY = 'bench_guild_wins_summary';
 const SUMMARY_ID = 'summary';
 
+/**
+ * Each new document is written out field by field. On Node 20 (V8 11.3) a spread that overrides
+ * fields (`{ ...member, wins }`) costs ~1 µs where the literal costs ~30 ns: it was a quarter of the
+ * rebuild's main thread. The raw reference runs this same code.
+ */
+function memberDocument(member, changes) {
+  return {
+    id: member.id,
+    playerId: changes.playerId ?? member.playerId,
+    linkedAt: changes.linkedAt === undefined ? member.linkedAt : changes.linkedAt,
+    wins: changes.wins ?? member.wins,
+    syncs: changes.syncs ?? member.syncs,
+    lastSyncedAt: changes.lastSyncedAt === undefined ? member.lastSyncedAt : changes.lastSyncedAt,
+  };
+}
+
+function summaryDocument(summary, changes) {
+  return {
+    id: SUMMARY_ID,
+    linkedMembers: changes.linkedMembers ?? summary.linkedMembers,
+    totalWins: changes.totalWins ?? summary.totalWins,
+    syncs: changes.syncs ?? summary.syncs,
+    leader: changes.leader === undefined ? summary.leader : changes.leader,
+    lastSyncedAt: changes.lastSyncedAt === undefined ? summary.lastSyncedAt : changes.lastSyncedAt,
+  };
+}
+
 const guildWinsProjection = {
   name: 'bench-guild-wins',
   filter: { eventTypes: ['PlayerLinked', 'WinsSynced'] },
@@ -34,20 +61,21 @@ const guildWinsProjection = {
       lastSyncedAt: null,
     };
     if (event.type === 'PlayerLinked') {
-      await members.upsert({ ...member, playerId: event.data.playerId, linkedAt: event.data.linkedAt });
-      if (member.linkedAt === null) await summaries.upsert({ ...summary, linkedMembers: summary.linkedMembers + 1 });
+      await members.upsert(memberDocument(member, { playerId: event.data.playerId, linkedAt: event.data.linkedAt }));
+      if (member.linkedAt === null) await summaries.upsert(summaryDocument(summary, { linkedMembers: summary.linkedMembers + 1 }));
       return;
     }
     const wins = event.data.wins;
-    await members.upsert({ ...member, wins, syncs: member.syncs + 1, lastSyncedAt: occurredAt });
+    await members.upsert(memberDocument(member, { wins, syncs: member.syncs + 1, lastSyncedAt: occurredAt }));
     const leads = summary.leader === null || wins > summary.leader.wins;
-    await summaries.upsert({
-      ...summary,
-      totalWins: summary.totalWins + event.data.newWins,
-      syncs: summary.syncs + 1,
-      lastSyncedAt: occurredAt,
-      leader: leads ? { userId, wins } : summary.leader,
-    });
+    await summaries.upsert(
+      summaryDocument(summary, {
+        totalWins: summary.totalWins + event.data.newWins,
+        syncs: summary.syncs + 1,
+        lastSyncedAt: occurredAt,
+        leader: leads ? { userId, wins } : summary.leader,
+      }),
+    );
   },
 };
 

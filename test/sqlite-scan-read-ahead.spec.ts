@@ -28,6 +28,11 @@ describe('SQLite scanAll reading ahead on a worker thread', () => {
       const events = Array.from({ length: 100 }, (_, i) => testEvent(i % 3 === 0 ? 'WinsSynced' : 'Noise', { batch, i }));
       await readingAhead.append(`guildmember-${batch % 7}_${batch}`, events, { expectedRevision: 'any' });
     }
+    // SQLite writes the worker's JSON, so text that JSON must escape goes through it too.
+    const awkward = 'quote " backslash \\ tab \t line\u2028sep é 🎉';
+    await readingAhead.append(`guild-${awkward}`, [testEvent('Noise', { text: awkward, nested: { list: [awkward, 1.5, null] } })], {
+      expectedRevision: 'any',
+    });
   });
 
   afterAll(async () => {
@@ -52,6 +57,12 @@ describe('SQLite scanAll reading ahead on a worker thread', () => {
     expect(ahead).toEqual(await scan(oneThread, options));
   });
 
+  it('carries escaped and non-ASCII text through unchanged', async () => {
+    const [event] = (await scan(readingAhead, { filter: { streamPrefixes: ['guild-quote'] }, pageSize: 10 })).flat();
+    expect(event.streamId).toBe('guild-quote " backslash \\ tab \t line\u2028sep é 🎉');
+    expect(event.data).toEqual({ text: 'quote " backslash \\ tab \t line\u2028sep é 🎉', nested: { list: [event.data.text, 1.5, null] } });
+  });
+
   it('reads on a worker while the caller works, and ends it when the caller stops early', async () => {
     expect(process.getActiveResourcesInfo()).not.toContain('MessagePort');
     for await (const page of readingAhead.scanAll({ pageSize: 10 })) {
@@ -61,7 +72,7 @@ describe('SQLite scanAll reading ahead on a worker thread', () => {
     }
     expect(process.getActiveResourcesInfo()).not.toContain('MessagePort');
     const events = await scan(readingAhead, { pageSize: 5000 });
-    expect(events.flat()).toHaveLength(5000);
+    expect(events.flat()).toHaveLength(5001);
     for await (const page of oneThread.scanAll({ pageSize: 10 })) {
       expect(page).toHaveLength(10);
       expect(process.getActiveResourcesInfo()).not.toContain('MessagePort');

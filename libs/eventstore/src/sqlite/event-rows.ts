@@ -33,16 +33,23 @@ export function toRecordedEvents(rows: EventRow[]): RecordedEvent[] {
 }
 
 /**
- * Rows as one JSON text, with `data` and `metadata` spliced in as the JSON they already are: the
- * read-ahead worker builds it, and the reader turns a whole page into events with one `JSON.parse`,
- * which costs the main thread less than taking the rows' strings and parsing two of them per event.
+ * The columns of a read-ahead row: its position, and the event as the JSON array `decodeRowPage`
+ * reads, with `data` and `metadata` spliced in as the JSON they already are. SQLite builds the text,
+ * so the worker takes one string per event instead of seven values and quotes nothing itself.
  */
-export function encodeRowPage(rows: EventRow[]): string {
+export const JSON_ROW_COLUMNS =
+  "position, '[' || position || ',' || json_quote(stream_id) || ',' || revision || ',' || json_quote(event_id) || ',' || " +
+  "json_quote(type) || ',' || data || ',' || metadata || ']'";
+
+export type JsonRow = [position: number, json: string];
+
+/**
+ * Rows as one JSON text: the read-ahead worker posts it, and the reader turns a whole page into
+ * events with one `JSON.parse`, which costs the main thread less than parsing two strings per event.
+ */
+export function joinJsonRows(rows: JsonRow[]): string {
   const parts = new Array<string>(rows.length);
-  for (let i = 0; i < rows.length; i++) {
-    const [position, streamId, revision, eventId, type, data, metadata] = rows[i];
-    parts[i] = `[${position},${JSON.stringify(streamId)},${revision},${JSON.stringify(eventId)},${JSON.stringify(type)},${data},${metadata}]`;
-  }
+  for (let i = 0; i < rows.length; i++) parts[i] = rows[i][1];
   return `[${parts.join(',')}]`;
 }
 

@@ -14,11 +14,14 @@ export type ReadRange = (
   filter: NormalizedFilter | undefined,
 ) => RecordedEvent[];
 
-/** The same read, as raw rows (what the read-ahead worker posts; parsing stays with the reader). */
-export type ReadRowRange = (...args: Parameters<ReadRange>) => EventRow[];
+/**
+ * The same read, as raw rows of `columns`, the position first (`JSON_ROW_COLUMNS` is what the
+ * read-ahead worker posts; parsing stays with the reader).
+ */
+export type ReadRowRange<Row> = (...args: Parameters<ReadRange>) => Row[];
 
 export function createReadRange(db: Database.Database): ReadRange {
-  const readRows = createReadRowRange(db);
+  const readRows = createReadRowRange<EventRow>(db, EVENT_COLUMNS);
   return (...args) => toRecordedEvents(readRows(...args));
 }
 
@@ -50,7 +53,7 @@ const REMEMBERED_BIG_PREFIX_LISTS = 1_000;
 /** Orders after every TEXT value in SQLite (TEXT < BLOB), for a prefix with no finite upper bound. */
 const ABOVE_ALL_TEXT = Buffer.alloc(0);
 
-export function createReadRowRange(db: Database.Database): ReadRowRange {
+export function createReadRowRange<Row extends [number, ...unknown[]]>(db: Database.Database, columns: string): ReadRowRange<Row> {
   const statements = new Map<string, Database.Statement>();
   const cached = (key: string, sql: () => string) => {
     let statement = statements.get(key);
@@ -71,14 +74,14 @@ export function createReadRowRange(db: Database.Database): ReadRowRange {
       const conditions = ['position BETWEEN ? AND ?'];
       if (prefixCount > 0) conditions.push(`(${repeat(prefixCount, prefix, ' OR ')})`);
       if (typeCount > 0) conditions.push(`${column('type')} IN (${repeat(typeCount, '?')})`);
-      return `SELECT ${EVENT_COLUMNS} FROM events WHERE ${conditions.join(' AND ')} ORDER BY position ${order(direction)} LIMIT ?`;
+      return `SELECT ${columns} FROM events WHERE ${conditions.join(' AND ')} ORDER BY position ${order(direction)} LIMIT ?`;
     });
 
   const byPositionsQuery = (direction: Direction, typeCount: number) =>
     cached(`positions:${direction}:${typeCount}`, () => {
       const types = typeCount > 0 ? ` AND type IN (${repeat(typeCount, '?')})` : '';
       return (
-        `SELECT ${EVENT_COLUMNS} FROM events WHERE position IN (SELECT value FROM json_each(?))${types} ` +
+        `SELECT ${columns} FROM events WHERE position IN (SELECT value FROM json_each(?))${types} ` +
         `ORDER BY position ${order(direction)} LIMIT ?`
       );
     });
@@ -117,7 +120,7 @@ export function createReadRowRange(db: Database.Database): ReadRowRange {
   return (lowest, highest, direction, maxCount, filter) => {
     if (lowest > highest) return [];
     if (!filter) {
-      return windowQuery(direction, 0, 0, true).all(lowest, highest, maxCount) as EventRow[];
+      return windowQuery(direction, 0, 0, true).all(lowest, highest, maxCount) as Row[];
     }
     const prefixBounds: unknown[] = [];
     for (const prefix of filter.streamPrefixes ?? [])
@@ -130,11 +133,11 @@ export function createReadRowRange(db: Database.Database): ReadRowRange {
         positions.sort(direction === 'forwards' ? (a, b) => a - b : (a, b) => b - a);
         // Without a type condition every listed position is a match, so only one page is fetched.
         const candidates = types.length > 0 ? positions : positions.slice(0, maxCount);
-        return byPositionsQuery(direction, types.length).all(JSON.stringify(candidates), ...types, maxCount) as EventRow[];
+        return byPositionsQuery(direction, types.length).all(JSON.stringify(candidates), ...types, maxCount) as Row[];
       }
     }
 
-    const events: EventRow[] = [];
+    const events: Row[] = [];
     let dense = true;
     let window = Math.max(MIN_WINDOW, maxCount * FIRST_WINDOW_PER_EVENT);
     let low = lowest;
@@ -144,7 +147,7 @@ export function createReadRowRange(db: Database.Database): ReadRowRange {
       const from = direction === 'forwards' ? low : Math.max(low, high - window + 1);
       const to = direction === 'forwards' ? Math.min(high, low + window - 1) : high;
       const statement = windowQuery(direction, prefixBounds.length / 2, types.length, dense);
-      const rows = statement.all(from, to, ...prefixBounds, ...types, remaining) as EventRow[];
+      const rows = statement.all(from, to, ...prefixBounds, ...types, remaining) as Row[];
       for (const row of rows) events.push(row);
       if (direction === 'forwards') low = to + 1;
       else high = from - 1;

@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { NormalizedFilter } from '../event-filter';
-import { encodeRowPage } from './event-rows';
+import { JSON_ROW_COLUMNS, joinJsonRows, type JsonRow } from './event-rows';
 import { createReadRowRange } from './read-all';
 
 /** What the scan hands its worker. */
@@ -22,7 +22,7 @@ export interface ScanWorkerData {
  */
 const { path, lowest, highest, filter, pageSize, readAhead } = workerData as ScanWorkerData;
 const db = new Database(path, { readonly: true, fileMustExist: true, timeout: 5_000 });
-const readRows = createReadRowRange(db);
+const readRows = createReadRowRange<JsonRow>(db, JSON_ROW_COLUMNS);
 let low = lowest;
 let credits = readAhead;
 let done = false;
@@ -32,7 +32,7 @@ function pump(): void {
     const rows = readRows(low, highest, 'forwards', pageSize, filter);
     credits -= 1;
     if (rows.length > 0) {
-      parentPort!.postMessage(encodeRowPage(rows));
+      parentPort!.postMessage(joinJsonRows(rows));
       low = rows[rows.length - 1][0] + 1;
     }
     if (rows.length < pageSize) {
