@@ -1,7 +1,8 @@
 'use strict';
 // Workload g), issue 5 bar 5: 5,000 presence sockets on loopback, each user following 20 others;
-// 500 status changes per second for 30 s through `PUT /api/v1/presence/status`; the delivery
-// latency of every update (request sent → follower's socket received it), the updates lost, the
+// 500 status changes per second for 30 s, each sent over the changing user's socket
+// (`{"type":"status"}`), then the same load through `PUT /api/v1/presence/status`; the delivery
+// latency of every update (change sent → follower's socket received it), the updates lost, the
 // server's RSS; then 20,000 heartbeats per second, over REST and over the sockets, and the events
 // they appended (none is the bar).
 // Three processes: Herald's server from the compiled dist/ (seeded through the app), the clients
@@ -12,6 +13,7 @@
 //   --quick                   500 sockets, 50 changes/s for 10 s, 2,000 heartbeats/s (smoke test; not comparable)
 //   --rate <n>                n status changes per second instead of the bar's 500 (to find the rate the bar holds at)
 //   --warm-up <s>             seconds of the same load before the timed run (default 5; 0: start cold)
+//   --over rest               the bar's changes through REST instead of the sockets (then no separate REST row)
 //   BENCH_PROFILE_DIR=<dir>   writes a CPU profile of the server there, and prints the phase boundaries on its clock
 const { fork } = require('node:child_process');
 const fs = require('node:fs');
@@ -33,6 +35,9 @@ PLAN.changesPerSecond = option('--rate') ?? PLAN.changesPerSecond;
  * on this machine the queue they build takes a few seconds to drain (0: none).
  */
 PLAN.warmUpSeconds = option('--warm-up') ?? (QUICK ? 2 : 5);
+/** How the bar's changes travel: over the changing user's socket, or through `PUT /api/v1/presence/status`. */
+PLAN.changesOver = process.argv.includes('--over') ? process.argv[process.argv.indexOf('--over') + 1] : 'socket';
+if (!['socket', 'rest'].includes(PLAN.changesOver)) throw new Error('--over takes socket or rest');
 /** A second run at a rate this machine keeps up with, to show where the latency bar holds (0: none). */
 PLAN.heldRate = option('--held-rate') ?? (QUICK ? 20 : 200);
 const BAR = { p99Ms: 100, lost: 0 };
@@ -41,6 +46,8 @@ const CHANGES_IN_FLIGHT = 64;
 const HEARTBEATS_IN_FLIGHT = 256;
 /** Sockets opening at once while connecting. */
 const CONNECTS_IN_FLIGHT = 100;
+/** A change over a socket that gets no answer in this long counts as failed (0), as a failed connection does over REST. */
+const SOCKET_ANSWER_TIMEOUT_MS = 30_000;
 /** After the last change, updates still on their way get this long to arrive. */
 const DRAIN_MS = 5_000;
 
@@ -164,10 +171,17 @@ async function clientsProcess() {
   let connectionErrors = {};
   /** Sockets the server closed after they were ready (none should be). */
   const dropped = [];
+  /** Changes sent over a socket and not answered yet, by request id. */
+  const awaitingAnswer = new Map();
 
   function onMessage(data) {
     const at = now();
     const message = JSON.parse(data.toString());
+    if (message.type === 'status-set' || message.type === 'error') {
+      awaitingAnswer.get(message.requestId)?.(message.type === 'status-set' ? 200 : 400);
+      awaitingAnswer.delete(message.requestId);
+      return;
+    }
     if (message.type !== 'presence') return;
     const [ofRun, text] = String(message.message).split(':');
     const seq = Number(text);
@@ -218,6 +232,21 @@ async function clientsProcess() {
     });
   }
 
+  /** A status change over the user's socket; resolves like `request`: 200 answered, 400 refused, 0 no answer. */
+  function socketChange(user, body) {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        awaitingAnswer.delete(body.requestId);
+        resolve(0);
+      }, SOCKET_ANSWER_TIMEOUT_MS);
+      awaitingAnswer.set(body.requestId, (status) => {
+        clearTimeout(timer);
+        resolve(status);
+      });
+      sockets[user].send(JSON.stringify({ type: 'status', ...body }));
+    });
+  }
+
   /**
    * Sends `perSecond` requests a second, at most `inFlight` at once: all `perSecond × seconds` of
    * them however long it takes, or with `timeBound` only those due within `seconds` (a server slower
@@ -263,7 +292,7 @@ async function clientsProcess() {
       port = serverPort;
       tokens = JSON.parse(fs.readFileSync(tokensFile, 'utf8'));
       const started = now();
-      await inPool(tokens, CONNECTS_IN_FLIGHT, (token) =>
+      const opened = await inPool(tokens, CONNECTS_IN_FLIGHT, (token) =>
         new Promise((resolve, reject) => {
           const ws = new WebSocket(`ws://127.0.0.1:${port}/ws?token=${token}`, { perMessageDeflate: false });
           ws.once('error', reject);
@@ -273,17 +302,18 @@ async function clientsProcess() {
             ws.removeAllListeners('close');
             ws.on('close', (code) => dropped.push({ user: sockets.indexOf(ws), code, afterSeconds: runStartedAt ? (now() - runStartedAt) / 1000 : null }));
             ws.on('message', onMessage);
-            sockets.push(ws);
-            resolve();
+            resolve(ws);
           });
         }),
       );
+      // In the tokens' order: user i's changes go over sockets[i].
+      sockets.push(...opened);
       return { sockets: sockets.length, seconds: (now() - started) / 1000 };
     },
-    async changes({ perSecond, seconds, name }) {
+    async changes({ perSecond, seconds, name, over }) {
       // Open the connections first: a burst of new ones to a busy server overflows its listen queue,
       // and a dropped SYN is retried after 1, 2, 4 s: a TCP artefact, not a delivery time.
-      await Promise.all(Array.from({ length: CHANGES_IN_FLIGHT }, () => request('GET', '/health', tokens[0])));
+      if (over === 'rest') await Promise.all(Array.from({ length: CHANGES_IN_FLIGHT }, () => request('GET', '/health', tokens[0])));
       const total = perSecond * seconds;
       run = name;
       sentAt = new Float64Array(total);
@@ -309,7 +339,11 @@ async function clientsProcess() {
         send: async (seq) => {
           const user = seq % PLAN.users;
           sentAt[seq] = now();
-          const status = await request('PUT', '/api/v1/presence/status', tokens[user], { status: ['in_studio', 'online', 'away', 'dnd'][seq % 4], message: `${name}:${seq}` });
+          const change = { status: ['in_studio', 'online', 'away', 'dnd'][seq % 4], message: `${name}:${seq}` };
+          const status =
+            over === 'rest'
+              ? await request('PUT', '/api/v1/presence/status', tokens[user], change)
+              : await socketChange(user, { requestId: change.message, ...change });
           answers.push(now() - sentAt[seq]);
           answerStatus[seq] = status;
           return status;
@@ -447,18 +481,19 @@ async function run() {
 
     let peakRss = connectedRss;
     const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssOf(server.proc.pid))), 250);
-    const changeRun = async (name, perSecond, seconds = PLAN.changeSeconds) => {
+    const changeRun = async (name, perSecond, over, seconds = PLAN.changeSeconds) => {
       await server.call('caughtUp');
       const before = await server.call('usage');
-      const changes = await clients.call('changes', { name, perSecond, seconds });
+      const changes = await clients.call('changes', { name, perSecond, seconds, over });
       const after = await server.call('usage');
-      return { ...changes, perSecond, serverCpuSeconds: after.cpuSeconds - before.cpuSeconds, serverLoopDelay: after.loop };
+      changes.incompleteStreams = [];
+      for (const { user } of changes.incomplete) changes.incompleteStreams.push({ user, events: await server.call('presenceStream', { user }) });
+      return { ...changes, perSecond, over, serverCpuSeconds: after.cpuSeconds - before.cpuSeconds, serverLoopDelay: after.loop };
     };
-    const warmUp = PLAN.warmUpSeconds > 0 ? await changeRun('warm-up', PLAN.changesPerSecond, PLAN.warmUpSeconds) : null;
-    const bar = await changeRun('bar', PLAN.changesPerSecond);
-    bar.incompleteStreams = [];
-    for (const { user } of bar.incomplete) bar.incompleteStreams.push({ user, events: await server.call('presenceStream', { user }) });
-    const held = PLAN.heldRate > 0 ? await changeRun('held', PLAN.heldRate) : null;
+    const warmUp = PLAN.warmUpSeconds > 0 ? await changeRun('warm-up', PLAN.changesPerSecond, PLAN.changesOver, PLAN.warmUpSeconds) : null;
+    const bar = await changeRun('bar', PLAN.changesPerSecond, PLAN.changesOver);
+    const rest = PLAN.changesOver === 'rest' ? null : await changeRun('rest', PLAN.changesPerSecond, 'rest');
+    const held = PLAN.heldRate > 0 ? await changeRun('held', PLAN.heldRate, 'rest') : null;
     clearInterval(sampler);
 
     const heartbeats = {};
@@ -480,6 +515,7 @@ async function run() {
       connected,
       warmUp,
       changes: bar,
+      rest,
       held,
       heartbeats,
       rss: { seeded: idleRss, connected: connectedRss, peakDuringChanges: peakRss, max: end.maxRss },
@@ -522,6 +558,7 @@ function judge(result) {
     ...result,
     checks,
     warmUpChecks: result.warmUp ? changeChecks(result.warmUp, PLAN.warmUpSeconds) : null,
+    restChecks: result.rest ? changeChecks(result.rest) : null,
     heldChecks: result.held ? changeChecks(result.held) : null,
     verdict: Object.values(checks).every(Boolean) ? 'PASS' : 'MISS' };
 }
@@ -530,6 +567,8 @@ const ms = (value) => `${value.toFixed(1)} ms`;
 const mb = (bytes) => `${(bytes / 1e6).toFixed(0)} MB`;
 const rate = (count, seconds) => Math.round(count / seconds).toLocaleString('en-US');
 const verdict = (ok) => (ok ? 'PASS' : 'MISS');
+
+const OVER = { socket: 'over the sockets', rest: 'through REST' };
 
 function changeLines(label, changes, checks) {
   return [
@@ -548,9 +587,10 @@ function presenceReport(result) {
   return [
     `g) presence: ${plan.users.toLocaleString('en-US')} sockets, each user following ${plan.follows}; ${plan.changesPerSecond} changes/s for ${plan.changeSeconds} s; ${plan.heartbeatsPerSecond.toLocaleString('en-US')} heartbeats/s for ${plan.heartbeatSeconds} s`,
     `  seeding (untimed): ${plan.users} tokens (TokenService) and ${result.seeded.follows.toLocaleString('en-US')} follows (the follows decider, one append per user) in ${result.seeded.seconds.toFixed(1)} s; ${result.connected.sockets} sockets ready in ${result.connected.seconds.toFixed(1)} s`,
-    ...(result.warmUp ? changeLines(`warm-up, not judged: ${plan.changesPerSecond} changes/s for ${plan.warmUpSeconds} s`, result.warmUp, result.warmUpChecks) : []),
-    ...changeLines(`at the bar's ${plan.changesPerSecond} changes/s${result.warmUp ? ', after the warm-up' : ''}`, result.changes, result.checks),
-    ...(result.held ? changeLines(`at ${plan.heldRate} changes/s`, result.held, result.heldChecks) : []),
+    ...(result.warmUp ? changeLines(`warm-up, not judged: ${plan.changesPerSecond} changes/s ${OVER[result.warmUp.over]} for ${plan.warmUpSeconds} s`, result.warmUp, result.warmUpChecks) : []),
+    ...changeLines(`at the bar's ${plan.changesPerSecond} changes/s ${OVER[result.changes.over]}${result.warmUp ? ', after the warm-up' : ''}`, result.changes, result.checks),
+    ...(result.rest ? changeLines(`the same ${plan.changesPerSecond} changes/s ${OVER.rest} (reported, not judged)`, result.rest, result.restChecks) : []),
+    ...(result.held ? changeLines(`at ${plan.heldRate} changes/s ${OVER.rest}`, result.held, result.heldChecks) : []),
     `  server RSS: ${mb(rss.seeded)} seeded, ${mb(rss.connected)} with the sockets open, ${mb(rss.peakDuringChanges)} peak during the changes, ${mb(rss.max)} max over the run`,
     `  heartbeats over the sockets: ${heartbeats.socket.sent.toLocaleString('en-US')} in ${heartbeats.socket.seconds.toFixed(1)} s (${rate(heartbeats.socket.sent, heartbeats.socket.seconds)}/s, server CPU ${heartbeats.socket.serverCpuSeconds.toFixed(1)} s), ${heartbeats.socket.eventsAppended} events appended (${verdict(result.checks.socketHeartbeatRate)})`,
     `  heartbeats over REST: ${heartbeats.rest.ok.toLocaleString('en-US')} accepted of ${heartbeats.rest.sent.toLocaleString('en-US')} sent in ${heartbeats.rest.seconds.toFixed(1)} s (${rate(heartbeats.rest.ok, heartbeats.rest.seconds)}/s, server CPU ${heartbeats.rest.serverCpuSeconds.toFixed(1)} s), ${heartbeats.rest.eventsAppended} events appended (reported, not judged)`,
@@ -578,9 +618,10 @@ function presenceMarkdown(info, section) {
       `${ms(changes.answer.p50)} / ${ms(changes.answer.p99)} | ${changes.serverCpuSeconds.toFixed(1)} s / ${changes.clientCpuSeconds.toFixed(1)} s | ` +
       `${(100 * changes.serverLoopDelay.utilization).toFixed(0)} % / ${ms(changes.serverLoopDelay.p99Ms)} / ${ms(changes.serverLoopDelay.maxMs)} | ${ms(changes.clientLoopDelay.p99Ms)} |`;
     return [
-      `${plan.users.toLocaleString('en-US')} WebSockets on loopback, each user following ${plan.follows} others (everyone has ${plan.follows} followers); status changes through`,
-      '`PUT /api/v1/presence/status` (a new message each, so each is a change every follower is sent), spread evenly over the run, at most',
-      `${CHANGES_IN_FLIGHT} in flight. Latency: from the request leaving the client to the follower's socket receiving the update (one clock: the sockets and`,
+      `${plan.users.toLocaleString('en-US')} WebSockets on loopback, each user following ${plan.follows} others (everyone has ${plan.follows} followers); status changes`,
+      'sent over the changing user\'s own socket (`{"type":"status","requestId",...}`, answered `{"type":"status-set"}`) or through',
+      '`PUT /api/v1/presence/status`, as each row says (a new message each, so each is a change every follower is sent), spread evenly over the run, at most',
+      `${CHANGES_IN_FLIGHT} in flight. Latency: from the change leaving the client to the follower's socket receiving the update (one clock: the sockets and`,
       'the requests share the clients process). Herald\'s server from `dist/` in its own process (SQLite stores, defaults); RSS read from `/proc`.',
       ...(result.warmUp
         ? [
@@ -595,9 +636,10 @@ function presenceMarkdown(info, section) {
       '',
       `| changes | answered 2xx (rate kept) | updates delivered | delivery p50 / p95 / p99 (< ${BAR.p99Ms} ms) / max | answer p50 / p99 | CPU server / clients | server event loop: busy / delay p99 / max | clients' event-loop delay p99 |`,
       '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-      ...(result.warmUp ? [row(`warm-up (not judged): ${plan.changesPerSecond}/s for ${plan.warmUpSeconds} s`, result.warmUp, result.warmUpChecks)] : []),
-      row(`**the bar**: ${plan.changesPerSecond}/s for ${plan.changeSeconds} s${result.warmUp ? ', after the warm-up' : ''}`, result.changes, result.checks),
-      ...(result.held ? [row(`${plan.heldRate}/s for ${plan.changeSeconds} s`, result.held, result.heldChecks)] : []),
+      ...(result.warmUp ? [row(`warm-up (not judged): ${plan.changesPerSecond}/s ${OVER[result.warmUp.over]} for ${plan.warmUpSeconds} s`, result.warmUp, result.warmUpChecks)] : []),
+      row(`**the bar**: ${plan.changesPerSecond}/s ${OVER[result.changes.over]} for ${plan.changeSeconds} s${result.warmUp ? ', after the warm-up' : ''}`, result.changes, result.checks),
+      ...(result.rest ? [row(`${plan.changesPerSecond}/s ${OVER.rest} for ${plan.changeSeconds} s (not judged)`, result.rest, result.restChecks)] : []),
+      ...(result.held ? [row(`${plan.heldRate}/s ${OVER.rest} for ${plan.changeSeconds} s`, result.held, result.heldChecks)] : []),
       '',
       `Server RSS: ${mb(rss.seeded)} seeded, ${mb(rss.connected)} with the ${plan.users.toLocaleString('en-US')} sockets open, ${mb(rss.peakDuringChanges)} peak during the changes; ${mb(rss.max)} peak over the whole run (\`maxRSS\`).`,
       '',

@@ -138,7 +138,7 @@ async function rawRebuild(eventsFile, readFile) {
 
 let sampledPeakRss = 0;
 function sampleRss() {
-  sampledPeakRss = Math.max(sampledPeakRss, process.memoryUsage().rss);
+  sampledPeakRss = Math.max(sampledPeakRss, process.memoryUsage.rss());
 }
 
 function measureStart() {

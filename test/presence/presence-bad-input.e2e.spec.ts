@@ -50,6 +50,40 @@ describe('presence refuses bad input with a clear error and appends nothing', ()
     expect(await harness.headPosition()).toBe(head);
   });
 
+  const statusCases = cases.filter((c) => c.path === '/api/v1/presence/status');
+
+  it.each(statusCases)('answers $name set over the socket with an error naming the field, and keeps the socket', async ({ body, field, says }) => {
+    const socket = await harness.connect(ann);
+    const head = await harness.headPosition();
+    socket.send(JSON.stringify({ type: 'status', requestId: 'bad-1', ...(body as object) }));
+    const [reply] = await socket.waitForMessages(2, 'the answer to the status change').then((all) => all.slice(1));
+    expect(reply).toMatchObject({ type: 'error', requestId: 'bad-1', code: 'INPUT.INVALID', error: expect.stringContaining(field) });
+    const problem = (reply as unknown as { errors: Array<{ field: string; messages: string[] }> }).errors.find((error) => error.field.startsWith(field));
+    expect(problem?.messages.join(' ')).toContain(says);
+    expect(await harness.headPosition()).toBe(head);
+    expect(socket.closedWith).toBeNull();
+    await socket.close();
+  });
+
+  it.each([
+    { name: 'a requestId with a space', requestId: 'a b' },
+    { name: 'a 65-character requestId', requestId: 'r'.repeat(65) },
+    { name: 'a requestId that is a number', requestId: 7 },
+  ])('answers a status change with $name with an error naming requestId, changing nothing', async ({ requestId }) => {
+    const socket = await harness.connect(ann);
+    const head = await harness.headPosition();
+    socket.send(JSON.stringify({ type: 'status', requestId, status: 'dnd' }));
+    const [reply] = await socket.waitForMessages(2, 'the answer to the status change').then((all) => all.slice(1));
+    expect(reply).toEqual({
+      type: 'error',
+      code: 'INPUT.INVALID',
+      error: 'Invalid field: requestId.',
+      errors: [{ field: 'requestId', messages: [expect.stringContaining('1-64 printable ASCII')] }],
+    });
+    expect(await harness.headPosition()).toBe(head);
+    await socket.close();
+  });
+
   it('accepts exactly 100 ids and 255 characters', async () => {
     await harness.call('get', `/api/v1/presence/users?ids=${ids(100)}`, { token: ann.token }).expect(200);
     await harness.setStatus(ann, { status: 'online', message: '🎛'.repeat(255) });

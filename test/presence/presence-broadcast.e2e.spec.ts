@@ -35,6 +35,34 @@ describe('presence over WebSockets: who receives what', () => {
     expect(bobSocket.about(ann.userId)).toHaveLength(3);
   });
 
+  it('takes a status change over the socket as over REST: answered with the presence, logged, sent to followers', async () => {
+    const bobSocket = await harness.connect(bob);
+    const annSocket = await harness.connect(ann);
+    const before = (await harness.presenceEvents(ann)).length;
+
+    annSocket.send(JSON.stringify({ type: 'status', requestId: 'set-1', status: 'in_studio', message: 'mixing', daw: 'Reaper' }));
+    await waitFor('the first answer', () => annSocket.messages.some((m) => m.type === 'status-set'));
+    annSocket.send(JSON.stringify({ type: 'status', status: 'away' }));
+
+    await waitFor('both answers', () => annSocket.messages.filter((m) => m.type === 'status-set').length === 2);
+    expect(annSocket.messages.filter((m) => m.type === 'status-set')).toEqual([
+      { type: 'status-set', requestId: 'set-1', userId: ann.userId, status: 'in_studio', message: 'mixing', daw: 'Reaper', lastActiveAt: expect.any(String) },
+      { type: 'status-set', userId: ann.userId, status: 'away', message: null, daw: null, lastActiveAt: expect.any(String) },
+    ]);
+    await waitFor('two updates about Ann', () => bobSocket.about(ann.userId).length >= 2);
+    expect(bobSocket.about(ann.userId).map((m) => [m.status, m.message, m.daw])).toEqual([
+      ['in_studio', 'mixing', 'Reaper'],
+      ['away', null, null],
+    ]);
+    const logged = (await harness.presenceEvents(ann)).slice(before);
+    expect(logged.map((e) => [e.status, e.message, e.daw, e.reason])).toEqual([
+      ['in_studio', 'mixing', 'Reaper', 'manual'],
+      ['away', null, null, 'manual'],
+    ]);
+    await annSocket.close();
+    await bobSocket.close();
+  });
+
   it("sends a hidden user's followers nothing, while the user sees their own status", async () => {
     const bobSocket = await harness.connect(bob);
     await harness.setStatus(dee, { status: 'in_studio', message: 'secret session', daw: 'Logic Pro' });

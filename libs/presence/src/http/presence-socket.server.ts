@@ -4,14 +4,25 @@ import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnAppl
 import { HttpAdapterHost } from '@nestjs/core';
 import { CommandBus } from '@nestjs/cqrs';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
-import { CLOCK, type Clock, type CommandContext, HERALD_CONFIG, type HeraldConfig, newCorrelationId } from '@herald/core';
+import {
+  CLOCK,
+  type Clock,
+  type CommandContext,
+  createValidationPipe,
+  HERALD_CONFIG,
+  type HeraldConfig,
+  HeraldError,
+  newCorrelationId,
+} from '@herald/core';
 import { HeraldMetrics } from '@herald/observability';
 import { PresenceStates } from '../commands/presence-states';
 import { RecordHeartbeatCommand } from '../commands/record-heartbeat.command';
+import { SetPresenceCommand } from '../commands/set-presence.command';
 import { PRESENCE_OPTIONS, type PresenceModuleOptions } from '../presence-options';
 import { LivenessMonitor } from '../reactors/liveness-monitor';
 import { PresenceBroadcaster, type PresenceSubscriber } from '../reactors/presence-broadcaster';
 import { PresenceLeases } from '../reactors/presence-leases';
+import { SetPresenceBody } from './presence-requests.dto';
 import { SOCKET_CLOSE, type SocketAuthentication, SocketAuthenticator } from './socket-authenticator';
 
 export const PRESENCE_SOCKET_PATH = '/ws';
@@ -22,6 +33,12 @@ const MAX_BUFFERED_BYTES = 1024 * 1024;
 const SHUTDOWN_CLOSE_WAIT_MS = 1_000;
 /** A ping round is spread over this many ticks of the ping interval, each taking its share of the sockets. */
 const PING_TICKS_PER_ROUND = 30;
+/** What a client may tag a status change with, to match the answer to it. */
+const REQUEST_ID = /^[\x21-\x7e]{1,64}$/;
+const REQUEST_ID_RULE = 'requestId must be 1-64 printable ASCII characters without spaces';
+
+/** A client message Herald acts on; anything else only counts as activity. */
+type ClientMessage = { type: 'heartbeat' } | { type: 'status'; fields: Record<string, unknown>; requestId?: unknown };
 
 interface SocketSession {
   subscriber: PresenceSubscriber;
@@ -36,7 +53,11 @@ interface SocketSession {
  * cookie from Herald's own pages): once set up it sends
  * `{"type":"ready","userId"}`, then the presence updates of the users the token's user follows,
  * one JSON text message each (`{"type":"presence",...}`). Any message the client sends
- * counts as activity; `{"type":"heartbeat"}` also counts as a heartbeat. An open socket holds its
+ * counts as activity; `{"type":"heartbeat"}` also counts as a heartbeat, and
+ * `{"type":"status","status",...}` (the fields of `PUT /api/v1/presence/status`, plus an optional
+ * `requestId`) sets the user's status: answered `{"type":"status-set","requestId",...presence}`, or
+ * `{"type":"error","requestId","code","error","errors"}` with nothing changed and the socket left
+ * open. It is the same change as the REST call without the HTTP request. An open socket holds its
  * user online; after the last one closes, the grace period decides. A bad token is answered with
  * an error message and a close code (4401, 4403) whose reason says why.
  */
@@ -51,6 +72,8 @@ export class PresenceSocketServer implements OnApplicationBootstrap, BeforeAppli
   /** The sockets of the current ping round, and the round's next tick. */
   private pingRound: Array<[WebSocket, SocketSession]> = [];
   private pingTickOfRound = 0;
+  /** The REST body's validation, so a status set over the socket obeys the same rules and messages. */
+  private readonly validation = createValidationPipe();
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
@@ -123,7 +146,7 @@ export class PresenceSocketServer implements OnApplicationBootstrap, BeforeAppli
     this.sessions.set(ws, session);
     this.metrics.presenceSockets.inc();
     ws.on('pong', () => (session.alive = true));
-    ws.on('message', (data, isBinary) => this.received(session, data, isBinary));
+    ws.on('message', (data, isBinary) => this.received(ws, session, data, isBinary));
     ws.on('close', () => this.closed(ws, session));
     this.leases.socketOpened(userId);
     try {
@@ -140,14 +163,40 @@ export class PresenceSocketServer implements OnApplicationBootstrap, BeforeAppli
     }
   }
 
-  private received(session: SocketSession, data: RawData, isBinary: boolean): void {
+  private received(ws: WebSocket, session: SocketSession, data: RawData, isBinary: boolean): void {
     session.alive = true;
     const { userId } = session.subscriber;
     this.leases.activity(userId);
-    if (isBinary || !isHeartbeat(data)) return;
-    this.commands.execute(new RecordHeartbeatCommand(userId, 'socket', session.context)).catch((error: unknown) => {
-      this.logger.error(`user ${userId}: heartbeat failed: ${describe(error)}`);
-    });
+    const message = isBinary ? null : clientMessage(data);
+    if (message?.type === 'heartbeat') {
+      this.commands.execute(new RecordHeartbeatCommand(userId, 'socket', session.context)).catch((error: unknown) => {
+        this.logger.error(`user ${userId}: heartbeat failed: ${describe(error)}`);
+      });
+    } else if (message?.type === 'status') {
+      void this.setStatus(ws, session, message.fields, message.requestId);
+    }
+  }
+
+  private async setStatus(ws: WebSocket, session: SocketSession, fields: Record<string, unknown>, requestId: unknown): Promise<void> {
+    const { userId } = session.subscriber;
+    if (requestId !== undefined && (typeof requestId !== 'string' || !REQUEST_ID.test(requestId))) {
+      const errors = [{ field: 'requestId', messages: [REQUEST_ID_RULE] }];
+      this.send(ws, JSON.stringify({ type: 'error', code: 'INPUT.INVALID', error: 'Invalid field: requestId.', errors }));
+      return;
+    }
+    try {
+      const body = (await this.validation.transform(fields, { type: 'body', metatype: SetPresenceBody })) as SetPresenceBody;
+      const context = { ...session.context, correlationId: newCorrelationId() };
+      const view = await this.commands.execute(new SetPresenceCommand(userId, body, context));
+      this.send(ws, JSON.stringify({ type: 'status-set', requestId, userId, ...view }));
+    } catch (error) {
+      if (error instanceof HeraldError && error.status < 500) {
+        this.send(ws, JSON.stringify({ type: 'error', requestId, code: error.code, error: error.detail, errors: error.errors }));
+        return;
+      }
+      this.logger.error(`user ${userId}: status change over the socket failed: ${describe(error)}`);
+      this.send(ws, JSON.stringify({ type: 'error', requestId, code: 'INTERNAL', error: 'Herald could not set the status; try again' }));
+    }
   }
 
   private closed(ws: WebSocket, session: SocketSession): void {
@@ -214,15 +263,22 @@ export class PresenceSocketServer implements OnApplicationBootstrap, BeforeAppli
   }
 }
 
-/** `{"type":"heartbeat"}`, give or take whitespace and other fields. */
-function isHeartbeat(data: RawData): boolean {
+/** A heartbeat or a status change; `null` for anything else (other types, not JSON, not an object). */
+function clientMessage(data: RawData): ClientMessage | null {
   const text = data.toString();
-  if (!text.includes('heartbeat')) return false;
+  // Most messages are heartbeats: the substring test spares parsing what cannot be one of ours.
+  if (!text.includes('heartbeat') && !text.includes('status')) return null;
+  let parsed: unknown;
   try {
-    return (JSON.parse(text) as { type?: unknown }).type === 'heartbeat';
+    parsed = JSON.parse(text);
   } catch {
-    return false;
+    return null;
   }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return null;
+  const { type, requestId, ...fields } = parsed as Record<string, unknown>;
+  if (type === 'heartbeat') return { type };
+  if (type === 'status') return { type, fields, requestId };
+  return null;
 }
 
 function describe(error: unknown): string {
