@@ -12,15 +12,11 @@ import { openEventLog, type SqliteSynchronous } from './schema';
 import { runTranslated } from './sqlite-errors';
 import { AppendSignal, SqliteSubscription } from './subscribe-to-all';
 import { scanAll } from './scan-all';
-import { WalSync } from './wal-sync';
 
 export interface SqliteEventStoreOptions {
   /** The database file, created with its directory when missing; `:memory:` for a throw-away log. */
   path: string;
-  /**
-   * `FULL` (default) makes every acknowledged append survive a power loss (the WAL is fsynced after
-   * each commit, off the event loop: `WalSync`); `NORMAL` only a crash of the process.
-   */
+  /** `FULL` (default) makes every acknowledged append survive a power loss; `NORMAL` only a crash. */
   synchronous?: SqliteSynchronous;
   /** How often a waiting subscription looks for appends made by other processes (default 250 ms). */
   pollIntervalMs?: number;
@@ -45,10 +41,7 @@ const DEFAULT_READ_AHEAD_FROM = 50_000;
 export function createSqliteEventStore(options: SqliteEventStoreOptions): EventStore {
   const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
   assertPositiveCount('pollIntervalMs', pollIntervalMs);
-  const durable = (options.synchronous ?? 'FULL') === 'FULL' && options.path !== ':memory:';
-  // With a WalSync the connection itself need not sync each commit: the WalSync does, off the loop.
-  const db = openEventLog(options.path, durable ? 'NORMAL' : (options.synchronous ?? 'FULL'));
-  const walSync = durable ? new WalSync(`${options.path}-wal`) : undefined;
+  const db = openEventLog(options.path, options.synchronous ?? 'FULL');
   const readStream = createReadStream(db);
   const readRange = createReadRange(db);
   const deleteStream = createDeleteStream(db);
@@ -77,14 +70,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
       if (wrote) signal.notify();
     },
     options.groupCommit,
-    walSync,
   );
-  /** Live subscriptions read no further than what is on disk: no one is told of an event a power loss could take back. */
-  const syncedHead = () => {
-    const head = headPosition();
-    const unsyncedFrom = groupCommit.unsyncedFrom();
-    return head === null || unsyncedFrom === null ? head : Math.min(head, unsyncedFrom - 1);
-  };
 
   return {
     async append(streamId, events, { expectedRevision }) {
@@ -135,7 +121,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
       const subscription = new SqliteSubscription(
         {
           readRange: (...args) => runTranslated(() => readRange(...args)),
-          headPosition: () => runTranslated(syncedHead),
+          headPosition: () => runTranslated(headPosition),
           readRecent: servableFromMemory(normalized) ? readRecent : undefined,
           signal,
           pollIntervalMs,
@@ -159,7 +145,6 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
       // The delete removes rows that may be kept among the recent events.
       recentEvents.drop();
       runTranslated(() => deleteStream(streamId));
-      await walSync?.sync();
     },
 
     async ping() {
@@ -172,7 +157,6 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
       await Promise.all([...subscriptions].map((subscription) => subscription.close()));
       // Appends requested before the close still commit (or reject) before the connection goes.
       groupCommit.flush();
-      await walSync?.close();
       recentEvents.drop();
       try {
         // Refreshes the planner's statistics; never worth waiting for another process's lock.
