@@ -110,7 +110,7 @@ async function serverProcess() {
       // kernel's loopback work, which do not hold updates back.
       const busy = performance.eventLoopUtilization(lastUtilization);
       lastUtilization = performance.eventLoopUtilization();
-      const loop = { p99Ms: loopDelay.percentile(99) / 1e6, maxMs: loopDelay.max / 1e6, utilization: busy.utilization };
+      const loop = { p50Ms: loopDelay.percentile(50) / 1e6, meanMs: loopDelay.mean / 1e6, p99Ms: loopDelay.percentile(99) / 1e6, maxMs: loopDelay.max / 1e6, utilization: busy.utilization };
       loopDelay.reset();
       return { rss: process.memoryUsage().rss, maxRss: process.resourceUsage().maxRSS * 1024, cpuSeconds: (cpu.user + cpu.system) / 1e6, loop };
     },
@@ -578,7 +578,7 @@ function changeLines(label, changes, checks) {
     ...(changes.lost > 0 ? [`    changes not delivered to every follower (first 5): ${JSON.stringify(changes.incomplete)}; their users' presence streams: ${JSON.stringify(changes.incompleteStreams ?? [])}`] : []),
     ...(changes.connectionRetries > 0 || Object.keys(changes.connectionErrors).length > 0 ? [`    requests retried on a fresh connection (the server had closed the reused one): ${changes.connectionRetries}; connection errors: ${JSON.stringify(changes.connectionErrors)}`] : []),
     ...(changes.socketsDropped.length > 0 ? [`    sockets closed by the server meanwhile: ${JSON.stringify(changes.socketsDropped.slice(0, 5))} (${changes.socketsDropped.length} in all)`] : []),
-    `    CPU: server ${changes.serverCpuSeconds.toFixed(1)} s, clients ${changes.clientCpuSeconds.toFixed(1)} s over ${changes.seconds.toFixed(1)} s; server event loop busy ${(100 * changes.serverLoopDelay.utilization).toFixed(0)} %, its delay p99 ${ms(changes.serverLoopDelay.p99Ms)}, max ${ms(changes.serverLoopDelay.maxMs)}; clients' event-loop delay p99 ${ms(changes.clientLoopDelay.p99Ms)}, max ${ms(changes.clientLoopDelay.maxMs)}`,
+    `    CPU: server ${changes.serverCpuSeconds.toFixed(1)} s, clients ${changes.clientCpuSeconds.toFixed(1)} s over ${changes.seconds.toFixed(1)} s; server event loop busy ${(100 * changes.serverLoopDelay.utilization).toFixed(0)} %, its delay p50 ${ms(changes.serverLoopDelay.p50Ms)}, mean ${ms(changes.serverLoopDelay.meanMs)}, p99 ${ms(changes.serverLoopDelay.p99Ms)}, max ${ms(changes.serverLoopDelay.maxMs)}; clients' event-loop delay p99 ${ms(changes.clientLoopDelay.p99Ms)}, max ${ms(changes.clientLoopDelay.maxMs)}`,
   ];
 }
 

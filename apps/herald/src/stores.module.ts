@@ -43,6 +43,7 @@ export function openEventStore(config: HeraldConfig): EventStore {
   return createSqliteEventStore({
     path: join(config.dataDir, 'events.sqlite'),
     synchronous: config.eventStore.synchronous,
+    fsync: config.eventStore.fsync,
     pollIntervalMs: config.pollIntervalMs,
   });
 }

@@ -4,7 +4,7 @@
  */
 export interface HeraldConfig {
   dataDir: string;
-  eventStore: { kind: 'sqlite'; synchronous: 'FULL' | 'NORMAL' } | { kind: 'esdb'; url: string };
+  eventStore: { kind: 'sqlite'; synchronous: 'FULL' | 'NORMAL'; fsync: 'commit' | 'thread-pool' } | { kind: 'esdb'; url: string };
   readStore: { kind: 'sqlite' } | { kind: 'mongo'; url: string; databasePrefix: string };
   port: number;
   logLevel: string;

@@ -29,6 +29,7 @@ const YAML_KEYS: Record<string, string> = {
   maxBodyBytes: 'HERALD_MAX_BODY_BYTES',
   pollIntervalMs: 'HERALD_POLL_INTERVAL_MS',
   sqliteSynchronous: 'HERALD_SQLITE_SYNCHRONOUS',
+  sqliteFsync: 'HERALD_SQLITE_FSYNC',
   openfrontRequestsPerSecond: 'OPENFRONT_REQUESTS_PER_SECOND',
   openfrontConcurrency: 'OPENFRONT_CONCURRENCY',
   openfrontRetryBaseDelayMs: 'OPENFRONT_RETRY_BASE_DELAY_MS',
@@ -71,7 +72,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     eventStore:
       eventStoreKind === 'esdb'
         ? { kind: 'esdb', url: required(settings, 'EVENTSTORE_URL', 'HERALD_EVENTSTORE=esdb') }
-        : { kind: 'sqlite', synchronous: oneOf(settings, 'HERALD_SQLITE_SYNCHRONOUS', ['FULL', 'NORMAL'], 'FULL') },
+        : {
+            kind: 'sqlite',
+            synchronous: oneOf(settings, 'HERALD_SQLITE_SYNCHRONOUS', ['FULL', 'NORMAL'], 'FULL'),
+            // A server serves many clients at once: the fsync is kept off the event loop they share.
+            fsync: oneOf(settings, 'HERALD_SQLITE_FSYNC', ['commit', 'thread-pool'], 'thread-pool'),
+          },
     readStore:
       readStoreKind === 'mongo'
         ? {

@@ -7,7 +7,7 @@ import { testEvent } from '@herald/core/testing';
 import type { ExpectedRevision } from '../event-store.port';
 import { EventStoreUnavailable, WrongExpectedRevision } from '../errors';
 import { createAppendToStream, type AppendOutcome } from './append-to-stream';
-import { GroupCommit, type GroupCommitLimits } from './group-commit';
+import { type CommitSync, EventLogNotSynced, GroupCommit, type GroupCommitLimits } from './group-commit';
 import { openEventLog } from './schema';
 import { createSqliteEventStore } from './sqlite-event-store';
 
@@ -32,7 +32,7 @@ afterAll(() => {
  * A group commit on a real log file, with a second connection that counts the committed events:
  * each append records how many it could see while it ran, and every commit is counted.
  */
-function openGroupCommit(limits?: GroupCommitLimits) {
+function openGroupCommit(limits?: GroupCommitLimits, commitSync?: CommitSync) {
   const path = temporaryLogPath();
   const db = openEventLog(path, 'FULL');
   const observer = new Database(path, { readonly: true });
@@ -49,6 +49,7 @@ function openGroupCommit(limits?: GroupCommitLimits) {
     }),
     (outcomes: readonly AppendOutcome[]) => groups.push(outcomes.length),
     limits,
+    commitSync,
   );
   return { db, path, groupCommit, countCommitted, committedWhileAppending, groups };
 }
@@ -162,4 +163,57 @@ describe('SQLite event store with group commit', () => {
     connections.push(observer);
     expect(observer.prepare("SELECT count(*) FROM events WHERE stream_id = 'b'").pluck().get()).toBe(1);
   });
+
+  describe('with a commit sync (the fsync after the commit)', () => {
+    /** A sync held until the test lets it finish, as an fsync on the thread pool is. */
+    function heldSync() {
+      const pending: Array<(error?: Error) => void> = [];
+      return {
+        sync: { afterCommit: (done: (error?: Error) => void) => void pending.push(done) } satisfies CommitSync,
+        finish: (error?: Error) => pending.splice(0).forEach((done) => done(error)),
+        get pending() {
+          return pending.length;
+        },
+      };
+    }
+
+    it('settles and reports an append only when the sync after its commit is done, and names what is not synced', async () => {
+      const held = heldSync();
+      const { groupCommit, countCommitted, groups } = openGroupCommit(undefined, held.sync);
+      let settled = false;
+      const appended = groupCommit.append('thing-1', oneEvent(), 'no_stream').then((outcome) => ((settled = true), outcome));
+      await new Promise(setImmediate);
+
+      expect(countCommitted()).toBe(1);
+      expect(held.pending).toBe(1);
+      expect(settled).toBe(false);
+      expect(groups).toEqual([]);
+      expect(groupCommit.unsyncedFrom()).toBe(1);
+
+      const next = groupCommit.append('thing-2', oneEvent(), 'no_stream');
+      await new Promise(setImmediate);
+      expect(groupCommit.unsyncedFrom()).toBe(1);
+      held.finish();
+      expect((await appended).result).toEqual({ nextExpectedRevision: 0, position: 1 });
+      expect(groups).toEqual([1, 1]);
+      await expect(next).resolves.toMatchObject({ result: { position: 2 } });
+      expect(groupCommit.unsyncedFrom()).toBeNull();
+    });
+
+    it('rejects the appends of a failed sync as not synced, keeps a conflict its own error, and leaves the rows in the log', async () => {
+      const held = heldSync();
+      const { groupCommit, countCommitted } = openGroupCommit(undefined, held.sync);
+      const appended = groupCommit.append('thing-1', oneEvent(), 'no_stream');
+      const conflicting = groupCommit.append('thing-1', oneEvent(), 'no_stream');
+      await new Promise(setImmediate);
+      held.finish(new Error('EIO: i/o error, fsync'));
+
+      await expect(appended).rejects.toThrow(EventLogNotSynced);
+      await expect(appended).rejects.toThrow('the event log could not be synced to disk: EIO: i/o error, fsync');
+      await expect(conflicting).rejects.toThrow(WrongExpectedRevision);
+      expect(countCommitted()).toBe(1);
+      expect(groupCommit.unsyncedFrom()).toBeNull();
+    });
+  });
 });
+

@@ -11,6 +11,11 @@ export interface GroupCommitLimits {
   maxEvents?: number;
 }
 
+/** What makes a commit durable after the fact (`WalSync`): `done` runs once it is on disk, or with why not. */
+export interface CommitSync {
+  afterCommit(done: (error?: Error) => void): void;
+}
+
 /** Called once per committed group with what each of its appends wrote, in queue order. */
 export type OnGroupCommitted = (outcomes: readonly AppendOutcome[]) => void;
 
@@ -32,8 +37,9 @@ const DEFAULT_MAX_EVENTS = 4_096;
  * transaction, so they share one WAL fsync instead of paying one each. Each append runs in its own
  * savepoint, so one that fails (a conflict, a deleted stream) rolls back and rejects alone; appends
  * to the same stream run in the order they were requested. Every promise settles only after the
- * commit: no one learns of a success that is not on disk. A failed BEGIN or COMMIT rejects the
- * whole group. A group is capped so that one flush never holds the event loop long; the rest
+ * commit: no one learns of a success that is not on disk. With a `CommitSync`, "after the commit"
+ * is after the fsync that covers it, which runs off the event loop while the next groups commit. A
+ * failed BEGIN or COMMIT rejects the whole group. A group is capped so that one flush never holds the event loop long; the rest
  * waits for the next turn.
  */
 export class GroupCommit {
@@ -42,12 +48,15 @@ export class GroupCommit {
   private queue: QueuedAppend[] = [];
   private flushScheduled = false;
   private readonly runGroup: (group: readonly QueuedAppend[]) => Settled[];
+  /** The first position written by each group committed and not yet on disk, oldest first. */
+  private readonly unsynced: number[] = [];
 
   constructor(
     db: Database.Database,
     private readonly appendToStream: AppendToStream,
     private readonly onCommitted: OnGroupCommitted,
     limits: GroupCommitLimits = {},
+    private readonly commitSync?: CommitSync,
   ) {
     this.maxAppends = limits.maxAppends ?? DEFAULT_MAX_APPENDS;
     this.maxEvents = limits.maxEvents ?? DEFAULT_MAX_EVENTS;
@@ -71,6 +80,11 @@ export class GroupCommit {
       this.queue.push({ streamId, events, expected, resolve, reject });
       this.scheduleFlush();
     });
+  }
+
+  /** The lowest position committed but not yet on disk, or `null`: readers that tell others stop before it. */
+  unsyncedFrom(): number | null {
+    return this.unsynced.length > 0 ? this.unsynced[0] : null;
   }
 
   /** Commits every queued append now (before a delete or a close, which must come after them). */
@@ -98,8 +112,21 @@ export class GroupCommit {
       for (const append of group) append.reject(translated);
       return;
     }
+    const outcomes = settled.flatMap((result) => ('outcome' in result ? [result.outcome] : []));
+    if (!this.commitSync) return this.settle(group, settled, outcomes);
+    const firstWritten = outcomes.find((outcome) => outcome.written)?.written?.rows[0]?.[0];
+    if (firstWritten !== undefined) this.unsynced.push(firstWritten);
+    this.commitSync.afterCommit((error) => {
+      if (firstWritten !== undefined) this.unsynced.splice(this.unsynced.indexOf(firstWritten), 1);
+      // The rows are in the log either way; an append whose sync failed is reported failed, and
+      // retrying it is safe: the same event ids at the same place are not written twice.
+      this.settle(group, error ? settled.map((result) => ('outcome' in result ? { error: new EventLogNotSynced(error) } : result)) : settled, outcomes);
+    });
+  }
+
+  private settle(group: readonly QueuedAppend[], settled: readonly Settled[], outcomes: readonly AppendOutcome[]): void {
     try {
-      this.onCommitted(settled.flatMap((result) => ('outcome' in result ? [result.outcome] : [])));
+      this.onCommitted(outcomes);
     } finally {
       settled.forEach((result, index) => {
         if ('outcome' in result) group[index].resolve(result.outcome);
@@ -129,5 +156,13 @@ export class GroupCommit {
       count++;
     }
     return this.queue.splice(0, count);
+  }
+}
+
+/** The commit went through but the fsync after it failed: whether the events survive a power loss is unknown. */
+export class EventLogNotSynced extends Error {
+  constructor(cause: Error) {
+    super(`the event log could not be synced to disk: ${cause.message}`, { cause });
+    this.name = 'EventLogNotSynced';
   }
 }

@@ -21,15 +21,18 @@ afterAll(() => {
   for (const directory of directories) rmSync(directory, { recursive: true, force: true });
 });
 
-describeEventStoreContract(
-  'SQLite',
-  async () => createSqliteEventStore({ path: temporaryLogPath(), pollIntervalMs: 20 }),
-  {
-    isolatedLog: true,
-    deleteRemovesFromGlobalLog: true,
-    liveTimeoutMs: 2_000,
-  },
-);
+// The same contract with the fsync in each commit and off the event loop (what the server runs).
+for (const fsync of ['commit', 'thread-pool'] as const) {
+  describeEventStoreContract(
+    `SQLite, fsync in ${fsync === 'commit' ? 'the commit' : 'the thread pool'}`,
+    async () => createSqliteEventStore({ path: temporaryLogPath(), pollIntervalMs: 20, fsync }),
+    {
+      isolatedLog: true,
+      deleteRemovesFromGlobalLog: true,
+      liveTimeoutMs: 2_000,
+    },
+  );
+}
 
 function newEvent(type = 'ThingHappened'): NewEvent {
   return testEvent(type, { value: randomUUID() });

@@ -12,12 +12,20 @@ import { openEventLog, type SqliteSynchronous } from './schema';
 import { runTranslated } from './sqlite-errors';
 import { AppendSignal, SqliteSubscription } from './subscribe-to-all';
 import { scanAll } from './scan-all';
+import { WalSync } from './wal-sync';
 
 export interface SqliteEventStoreOptions {
   /** The database file, created with its directory when missing; `:memory:` for a throw-away log. */
   path: string;
-  /** `FULL` (default) makes every acknowledged append survive a power loss; `NORMAL` only a crash. */
+  /** `FULL` (default) makes every acknowledged append survive a power loss; `NORMAL` only a crash of the process. */
   synchronous?: SqliteSynchronous;
+  /**
+   * With `FULL`, where the WAL's fsync runs: in each commit (default: the lowest latency for a lone
+   * writer), or after it on libuv's thread pool (`WalSync`: the event loop goes on meanwhile, which
+   * a busy server needs, for ~0.1 ms more per lone append). Either way an append is acknowledged only
+   * once it is on disk.
+   */
+  fsync?: 'commit' | 'thread-pool';
   /** How often a waiting subscription looks for appends made by other processes (default 250 ms). */
   pollIntervalMs?: number;
   /** `scanAll` over at least this many positions reads ahead on a worker thread (default 50,000). */
@@ -41,7 +49,10 @@ const DEFAULT_READ_AHEAD_FROM = 50_000;
 export function createSqliteEventStore(options: SqliteEventStoreOptions): EventStore {
   const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
   assertPositiveCount('pollIntervalMs', pollIntervalMs);
-  const db = openEventLog(options.path, options.synchronous ?? 'FULL');
+  const durable = (options.synchronous ?? 'FULL') === 'FULL' && options.fsync === 'thread-pool' && options.path !== ':memory:';
+  // With a WalSync the connection itself need not sync each commit: the WalSync does, off the loop.
+  const db = openEventLog(options.path, durable ? 'NORMAL' : (options.synchronous ?? 'FULL'));
+  const walSync = durable ? new WalSync(`${options.path}-wal`) : undefined;
   const readStream = createReadStream(db);
   const readRange = createReadRange(db);
   const deleteStream = createDeleteStream(db);
@@ -70,7 +81,14 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
       if (wrote) signal.notify();
     },
     options.groupCommit,
+    walSync,
   );
+  /** Live subscriptions read no further than what is on disk: no one is told of an event a power loss could take back. */
+  const syncedHead = () => {
+    const head = headPosition();
+    const unsyncedFrom = groupCommit.unsyncedFrom();
+    return head === null || unsyncedFrom === null ? head : Math.min(head, unsyncedFrom - 1);
+  };
 
   return {
     async append(streamId, events, { expectedRevision }) {
@@ -121,7 +139,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
       const subscription = new SqliteSubscription(
         {
           readRange: (...args) => runTranslated(() => readRange(...args)),
-          headPosition: () => runTranslated(headPosition),
+          headPosition: () => runTranslated(syncedHead),
           readRecent: servableFromMemory(normalized) ? readRecent : undefined,
           signal,
           pollIntervalMs,
@@ -145,6 +163,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
       // The delete removes rows that may be kept among the recent events.
       recentEvents.drop();
       runTranslated(() => deleteStream(streamId));
+      await walSync?.sync();
     },
 
     async ping() {
@@ -157,6 +176,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
       await Promise.all([...subscriptions].map((subscription) => subscription.close()));
       // Appends requested before the close still commit (or reject) before the connection goes.
       groupCommit.flush();
+      await walSync?.close();
       recentEvents.drop();
       try {
         // Refreshes the planner's statistics; never worth waiting for another process's lock.
