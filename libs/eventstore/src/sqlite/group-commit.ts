@@ -38,9 +38,9 @@ const DEFAULT_MAX_EVENTS = 4_096;
  * savepoint, so one that fails (a conflict, a deleted stream) rolls back and rejects alone; appends
  * to the same stream run in the order they were requested. Every promise settles only after the
  * commit: no one learns of a success that is not on disk. With a `CommitSync`, "after the commit"
- * is after the fsync that covers it, which runs off the event loop while the next groups commit. A
- * failed BEGIN or COMMIT rejects the whole group. A group is capped so that one flush never holds the event loop long; the rest
- * waits for the next turn.
+ * is after the fsync that covers it, which runs off the event loop while the next groups commit.
+ * A failed BEGIN or COMMIT rejects the whole group. A group is capped so that one flush never
+ * holds the event loop long; the rest waits for the next turn.
  */
 export class GroupCommit {
   private readonly maxAppends: number;
@@ -120,7 +120,8 @@ export class GroupCommit {
       if (firstWritten !== undefined) this.unsynced.splice(this.unsynced.indexOf(firstWritten), 1);
       // The rows are in the log either way; an append whose sync failed is reported failed, and
       // retrying it is safe: the same event ids at the same place are not written twice.
-      this.settle(group, error ? settled.map((result) => ('outcome' in result ? { error: new EventLogNotSynced(error) } : result)) : settled, outcomes);
+      const told = error ? settled.map((result) => ('outcome' in result ? { error: new EventLogNotSynced(error) } : result)) : settled;
+      this.settle(group, told, outcomes);
     });
   }
 

@@ -49,10 +49,11 @@ const DEFAULT_READ_AHEAD_FROM = 50_000;
 export function createSqliteEventStore(options: SqliteEventStoreOptions): EventStore {
   const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
   assertPositiveCount('pollIntervalMs', pollIntervalMs);
-  const durable = (options.synchronous ?? 'FULL') === 'FULL' && options.fsync === 'thread-pool' && options.path !== ':memory:';
+  const synchronous = options.synchronous ?? 'FULL';
+  const fsyncOffLoop = synchronous === 'FULL' && options.fsync === 'thread-pool' && options.path !== ':memory:';
   // With a WalSync the connection itself need not sync each commit: the WalSync does, off the loop.
-  const db = openEventLog(options.path, durable ? 'NORMAL' : (options.synchronous ?? 'FULL'));
-  const walSync = durable ? new WalSync(`${options.path}-wal`) : undefined;
+  const db = openEventLog(options.path, fsyncOffLoop ? 'NORMAL' : synchronous);
+  const walSync = fsyncOffLoop ? new WalSync(`${options.path}-wal`) : undefined;
   const readStream = createReadStream(db);
   const readRange = createReadRange(db);
   const deleteStream = createDeleteStream(db);
