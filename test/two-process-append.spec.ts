@@ -1,9 +1,5 @@
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createSqliteEventStore } from '@herald/eventstore';
-import { startTestWorker } from './support/test-worker';
+import { workerSandbox } from './support/test-worker';
 
 const WORKER = 'libs/eventstore/src/testing/concurrent-append-worker.ts';
 const APPENDS_PER_WORKER = 300;
@@ -15,7 +11,7 @@ interface WorkerReport {
   delivered: string[];
 }
 
-const children: ChildProcessWithoutNullStreams[] = [];
+const sandbox = workerSandbox('herald-two-process-');
 
 /**
  * Starts a worker (resolved once it is ready); `report` settles when it exits. With `follow`, the
@@ -23,27 +19,15 @@ const children: ChildProcessWithoutNullStreams[] = [];
  */
 async function startWorker(path: string, streamId: string, name: string, follow?: number) {
   const args = [path, streamId, String(APPENDS_PER_WORKER), name, ...(follow === undefined ? [] : [String(follow)])];
-  const { child, output } = await startTestWorker(WORKER, args, name, children);
+  const { child, output } = await sandbox.start(WORKER, args, name);
   const report = output.then((lines) => JSON.parse(lines[lines.length - 1]) as WorkerReport);
   report.catch(() => undefined); // awaited by the test
   return { child, report };
 }
 
 describe('two processes appending to the same stream on the same data file', () => {
-  let directory: string;
-
-  beforeAll(() => {
-    directory = mkdtempSync(join(tmpdir(), 'herald-two-process-'));
-  });
-
-  afterAll(() => {
-    // A worker that hangs must not outlive a failed test.
-    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
-    rmSync(directory, { recursive: true, force: true });
-  });
-
   it('wins each revision exactly once: nothing lost, nothing duplicated', async () => {
-    const path = join(directory, 'events.sqlite');
+    const path = sandbox.file('events.sqlite');
     const streamId = 'counter-shared';
     const workers = await Promise.all([startWorker(path, streamId, 'first'), startWorker(path, streamId, 'second')]);
     for (const { child } of workers) child.stdin.write('go\n');
@@ -76,7 +60,7 @@ describe('two processes appending to the same stream on the same data file', () 
   }, 60_000);
 
   it('a subscription in each process delivers every event of both, in log order, once', async () => {
-    const path = join(directory, 'followed.sqlite');
+    const path = sandbox.file('followed.sqlite');
     const streamId = 'counter-followed';
     const total = 2 * APPENDS_PER_WORKER;
     const workers = await Promise.all([

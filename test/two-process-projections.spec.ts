@@ -1,48 +1,33 @@
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createSqliteEventStore } from '@herald/eventstore';
 import { ProjectionRunner, readModelDigest } from '@herald/projections';
 import { createSqliteReadStore } from '@herald/readstore';
 import { WinCounts, winCountOf } from '../libs/projections/src/testing/win-counts.projection';
-import { startTestWorker } from './support/test-worker';
+import { workerSandbox } from './support/test-worker';
 
 const WORKER = 'libs/projections/src/testing/projection-runner-worker.ts';
 const APPENDS_PER_WORKER = 300;
-const children: ChildProcessWithoutNullStreams[] = [];
+const sandbox = workerSandbox('herald-two-process-projections-');
 
 /** Starts a worker (resolved once it is ready); `finished` settles when it exits, having printed `done`. */
 async function startWorker(eventsPath: string, readPath: string, guildId: string) {
   const args = [eventsPath, readPath, guildId, String(APPENDS_PER_WORKER), String(2 * APPENDS_PER_WORKER)];
-  const { child, output } = await startTestWorker(WORKER, args, `the worker for guild ${guildId}`, children);
+  const { child, output } = await sandbox.start(WORKER, args, `the worker for guild ${guildId}`);
   const finished = output.then((lines) => expect(lines).toContain('done'));
   finished.catch(() => undefined); // awaited by the test
   return { child, finished };
 }
 
 describe('two server processes projecting the same log into the same read store', () => {
-  let directory: string;
-
-  beforeAll(() => {
-    directory = mkdtempSync(join(tmpdir(), 'herald-two-process-projections-'));
-  });
-
-  afterAll(() => {
-    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
-    rmSync(directory, { recursive: true, force: true });
-  });
-
   it('applies every event exactly once, whichever process got to it, and ends where a fresh rebuild ends', async () => {
-    const eventsPath = join(directory, 'events.sqlite');
-    const readPath = join(directory, 'readmodels.sqlite');
+    const eventsPath = sandbox.file('events.sqlite');
+    const readPath = sandbox.file('readmodels.sqlite');
     const workers = await Promise.all([startWorker(eventsPath, readPath, '1'), startWorker(eventsPath, readPath, '2')]);
     for (const { child } of workers) child.stdin.write('go\n');
     await Promise.all(workers.map(({ finished }) => finished));
 
     const eventStore = createSqliteEventStore({ path: eventsPath });
     const readStore = createSqliteReadStore({ path: readPath });
-    const rebuiltStore = createSqliteReadStore({ path: join(directory, 'rebuilt.sqlite') });
+    const rebuiltStore = createSqliteReadStore({ path: sandbox.file('rebuilt.sqlite') });
     try {
       let counted = 0;
       let wins = 0;

@@ -1,4 +1,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
@@ -11,12 +13,36 @@ export interface TestWorker {
   output: Promise<string[]>;
 }
 
+export interface WorkerSandbox {
+  /** A path in the sandbox's temporary directory, for the workers' files. */
+  file(name: string): string;
+  /** Starts a worker script (path from the repository root); resolves once it printed `ready`. */
+  start(script: string, args: string[], name: string): Promise<TestWorker>;
+}
+
 /**
- * Runs a TypeScript worker script (path from the repository root) in a process of its own, through
- * the tests' TypeScript hook, and resolves once it printed `ready`. Started workers are added to
- * `started`, so an `afterAll` can kill those a failed test left running.
+ * For a test file whose tests start worker processes (call it at the top level or in a `describe`):
+ * a temporary directory for their files, made before the tests and removed after them, and a way to
+ * start workers; a worker a failed test left running is killed after the tests.
  */
-export async function startTestWorker(script: string, args: string[], name: string, started: ChildProcessWithoutNullStreams[]): Promise<TestWorker> {
+export function workerSandbox(prefix: string): WorkerSandbox {
+  const started: ChildProcessWithoutNullStreams[] = [];
+  let directory = '';
+  beforeAll(() => {
+    directory = mkdtempSync(join(tmpdir(), prefix));
+  });
+  afterAll(() => {
+    for (const child of started) if (child.exitCode === null) child.kill('SIGKILL');
+    rmSync(directory, { recursive: true, force: true });
+  });
+  return {
+    file: (name) => join(directory, name),
+    start: (script, args, name) => startTestWorker(script, args, name, started),
+  };
+}
+
+/** Runs a TypeScript worker script in a process of its own, through the tests' TypeScript hook. */
+async function startTestWorker(script: string, args: string[], name: string, started: ChildProcessWithoutNullStreams[]): Promise<TestWorker> {
   const child = spawn(process.execPath, ['--require', REGISTER_TS, join(ROOT, script), ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
   started.push(child);
   let stderr = '';
