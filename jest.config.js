@@ -3,7 +3,7 @@
  * type-checks the whole tree with tsc first). ts-jest and TypeScript are plain JavaScript, so the
  * install needs no platform binary that the registry might not have.
  */
-const libs = ['core', 'eventstore', 'readstore', 'projections', 'identity', 'audit', 'observability', 'http-client', 'discord', 'wins', 'fronting', 'presence', 'imports'];
+const libs = ['core', 'eventstore', 'readstore', 'sqlite', 'projections', 'identity', 'audit', 'observability', 'http-client', 'discord', 'wins', 'fronting', 'presence', 'imports'];
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/libs', '<rootDir>/apps', '<rootDir>/test'],

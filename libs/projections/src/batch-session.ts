@@ -15,11 +15,62 @@ const DELETED = Symbol('deleted');
 type Pending = Document | typeof DELETED;
 
 interface CollectionBuffer {
+  key: string;
   scoped: ScopedReadStore;
   name: string;
   /** Documents read or written during the batch; DELETED marks a delete. */
   docs: Map<string, Pending | null>;
   dirty: Set<string>;
+  /** The batch dropped the collection: what earlier batches left in a `DocumentCache` is gone. */
+  dropped: boolean;
+}
+
+/**
+ * The documents earlier batches of a rebuild read and wrote, as committed, so that a later batch
+ * takes them from memory instead of reading them back from the store: with per-member documents
+ * spread over the log, that read-back was one statement and one `JSON.parse` per event. Only a
+ * rebuild carries one, because under its lease it is the only writer of the projection's
+ * collections; a live runner shares them with other processes. Bounded: past `maxDocuments` it
+ * starts again empty, which costs no more than not having it.
+ */
+export class DocumentCache {
+  private readonly collections = new Map<string, Map<string, Document | null>>();
+  private size = 0;
+
+  constructor(private readonly maxDocuments = 50_000) {}
+
+  get documentCount(): number {
+    return this.size;
+  }
+
+  /** The known documents of one collection of one scope (`null`: known not to exist). */
+  collection(key: string): Map<string, Document | null> {
+    let docs = this.collections.get(key);
+    if (!docs) {
+      docs = new Map();
+      this.collections.set(key, docs);
+    }
+    return docs;
+  }
+
+  /** Takes what a batch read and wrote in one collection, once its transaction has committed. */
+  remember(key: string, batchDocs: ReadonlyMap<string, Document | null | symbol>, dropped: boolean): void {
+    const docs = this.collection(key);
+    if (dropped) {
+      this.size -= docs.size;
+      docs.clear();
+    }
+    for (const [id, pending] of batchDocs) {
+      if (!docs.has(id)) this.size++;
+      docs.set(id, typeof pending === 'symbol' ? null : pending);
+    }
+    if (this.size > this.maxDocuments) this.clear();
+  }
+
+  clear(): void {
+    this.collections.clear();
+    this.size = 0;
+  }
 }
 
 /**
@@ -37,7 +88,10 @@ export class BatchSession implements ReadStoreSession {
   private readonly guildHandles = new Map<string, ScopedReadStore>();
   private readonly userHandles = new Map<string, ScopedReadStore>();
 
-  constructor(private readonly inner: ReadStoreSession) {}
+  constructor(
+    private readonly inner: ReadStoreSession,
+    private readonly carried?: DocumentCache,
+  ) {}
 
   forGuild(guildId: string): ScopedReadStore {
     return this.handleById('guild', guildId);
@@ -66,6 +120,11 @@ export class BatchSession implements ReadStoreSession {
   /** Writes every pending change through the inner session. */
   async flush(): Promise<void> {
     for (const buffer of this.buffers.values()) await this.flushBuffer(buffer);
+  }
+
+  /** Hands the batch's documents to the `DocumentCache` it was given; call once the transaction has committed. */
+  committed(): void {
+    if (this.carried) for (const buffer of this.buffers.values()) this.carried.remember(buffer.key, buffer.docs, buffer.dropped);
   }
 
   private async flushBuffer(buffer: CollectionBuffer): Promise<void> {
@@ -101,7 +160,7 @@ export class BatchSession implements ReadStoreSession {
     const key = `${scopeKey(scoped.scope)}\u0000${name}`;
     let buffer = this.buffers.get(key);
     if (!buffer) {
-      buffer = { scoped, name, docs: new Map(), dirty: new Set() };
+      buffer = { key, scoped, name, docs: new Map(), dirty: new Set(), dropped: false };
       this.buffers.set(key, buffer);
     }
     return buffer;
@@ -120,6 +179,7 @@ export class BatchSession implements ReadStoreSession {
         const buffer = session.buffer(scoped, name);
         buffer.docs.clear();
         buffer.dirty.clear();
+        buffer.dropped = true;
         await scoped.dropCollection(name);
       },
       collection<T extends Document>(name: string): Collection<T> {
@@ -139,11 +199,13 @@ export class BatchSession implements ReadStoreSession {
     const session = this;
     const buffer = this.buffer(scoped, name);
     const inner = scoped.collection<T>(name);
+    const carried = this.carried?.collection(buffer.key);
     const read = async (id: string): Promise<T | null> => {
       const known = buffer.docs.get(id);
       if (known !== undefined) return known === DELETED ? null : (known as T | null);
       assertDocumentId(id);
-      const stored = await inner.get(id);
+      const cached = buffer.dropped ? undefined : carried?.get(id);
+      const stored = cached !== undefined ? (cached as T | null) : await inner.get(id);
       buffer.docs.set(id, stored);
       return stored;
     };

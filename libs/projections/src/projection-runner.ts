@@ -4,7 +4,7 @@ import type { ReadStore, ReadStoreSession, Scope } from '@herald/readstore';
 import type { Projection } from './projection';
 import { scopeGuardedSession } from './scope-guarded-session';
 import { readModelDigest } from './read-model-digest';
-import { BatchSession } from './batch-session';
+import { BatchSession, DocumentCache } from './batch-session';
 
 export type ProjectionState = 'starting' | 'running' | 'failed' | 'paused' | 'stopped';
 
@@ -184,10 +184,11 @@ export class ProjectionRunner {
       let position: number | null = null;
       let applied = 0;
       let leaseRenewedAt = Date.now();
+      const documents = new DocumentCache();
       for await (const page of this.eventStore.scanAll({ filter: projection.filter, pageSize: 1000 })) {
         // Stopping halfway is safe: the checkpoint stands where the replay got to, and following resumes from it.
         signal?.throwIfAborted();
-        position = await this.applyBatch(projection, page, position);
+        position = await this.applyBatch(projection, page, position, documents);
         applied += page.length;
         if (Date.now() - leaseRenewedAt > this.rebuildLeaseMs / 3) {
           await this.takeLease(name, holder);
@@ -301,15 +302,24 @@ export class ProjectionRunner {
     );
   }
 
-  /** Applies a batch and moves the checkpoint in one transaction; returns the new checkpoint. */
-  private async applyBatch(projection: Projection, batch: RecordedEvent[], expected: number | null): Promise<number> {
+  /**
+   * Applies a batch and moves the checkpoint in one transaction; returns the new checkpoint.
+   * `documents` carries documents from batch to batch: only for a writer that holds the lease.
+   */
+  private async applyBatch(
+    projection: Projection,
+    batch: RecordedEvent[],
+    expected: number | null,
+    documents?: DocumentCache,
+  ): Promise<number> {
     const last = batch[batch.length - 1].position;
     const atomic = this.readStore.atomicTransactions;
+    let unitOfWork: BatchSession | undefined;
     await this.readStore.transaction(async (session) => {
       const stored = await session.getCheckpoint(projection.name);
       if (stored !== expected) throw new CheckpointMoved();
       if (atomic) {
-        const unitOfWork = new BatchSession(session);
+        unitOfWork = new BatchSession(session, documents);
         for (const event of batch) await applyEvent(projection, event, unitOfWork);
         await unitOfWork.flush();
       } else {
@@ -322,6 +332,7 @@ export class ProjectionRunner {
       }
       await session.setCheckpoint(projection.name, last);
     }, { sessionOnly: true });
+    unitOfWork?.committed();
     return last;
   }
 

@@ -1,4 +1,5 @@
 import type { RecordedEvent } from '@herald/core';
+import { startBackgroundCheckpoints } from '@herald/sqlite';
 import { assertPlace, assertPositiveCount, assertValidAppend } from '../append-input';
 import { normalizeFilter, type NormalizedFilter } from '../event-filter';
 import type { EventStore, EventSubscription } from '../event-store.port';
@@ -54,6 +55,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
   // With a WalSync the connection itself need not sync each commit: the WalSync does, off the loop.
   const db = openEventLog(options.path, fsyncOffLoop ? 'NORMAL' : synchronous);
   const walSync = fsyncOffLoop ? new WalSync(`${options.path}-wal`) : undefined;
+  const checkpoints = startBackgroundCheckpoints(db, options.path);
   const readStream = createReadStream(db);
   const readRange = createReadRange(db);
   const deleteStream = createDeleteStream(db);
@@ -178,6 +180,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
       // Appends requested before the close still commit (or reject) before the connection goes.
       groupCommit.flush();
       await walSync?.close();
+      await checkpoints?.close();
       recentEvents.drop();
       try {
         // Refreshes the planner's statistics; never worth waiting for another process's lock.

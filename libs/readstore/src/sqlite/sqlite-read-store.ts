@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { startBackgroundCheckpoints, type BackgroundCheckpoints } from '@herald/sqlite';
 import { ambientTransaction, runInTransaction, type AmbientTransaction } from '../ambient-transaction';
 import { ReadStoreUnavailable } from '../errors';
 import { parseFilter, parseFindOptions } from '../find-query';
@@ -58,7 +59,7 @@ export function createSqliteReadStore(options: SqliteReadStoreOptions): ReadStor
       throw error;
     }
   }
-  return new SqliteReadStore(new SqliteConnections(writer, reader));
+  return new SqliteReadStore(new SqliteConnections(writer, reader, startBackgroundCheckpoints(writer.db, options.path)));
 }
 
 /** How session operations reach a connection: at once inside a transaction, through the mutex outside. */
@@ -243,6 +244,7 @@ class SqliteConnections implements SqliteAccess {
   constructor(
     private readonly writer: SqliteConnection,
     private readonly reader: SqliteConnection | undefined,
+    private readonly checkpoints?: BackgroundCheckpoints,
   ) {}
 
   read<R>(work: (connection: SqliteConnection) => R): Promise<R> {
@@ -292,12 +294,16 @@ class SqliteConnections implements SqliteAccess {
 
   async close(): Promise<void> {
     if (ambientTransaction(this)) throw new Error('a read store cannot be closed from inside one of its transactions');
-    await this.writers.run(() => {
-      if (this.closed) return;
+    const closing = await this.writers.run(() => {
+      if (this.closed) return false;
       this.closed = true;
-      this.reader?.db.close();
-      this.writer.db.close();
+      return true;
     });
+    if (!closing) return;
+    // The worker goes first, so that closing the last connection checkpoints what is left.
+    await this.checkpoints?.close();
+    this.reader?.db.close();
+    this.writer.db.close();
   }
 }
 

@@ -1,0 +1,122 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { testEvent } from '@herald/core/testing';
+import type { EventStore } from '@herald/eventstore';
+import type { ReadStore } from '@herald/readstore';
+import type { BackgroundCheckpoints } from '@herald/sqlite';
+import { ROOT } from './support/built-herald';
+
+/**
+ * The checkpoints run on a worker thread, which loads the compiled worker, so this test drives the
+ * build in dist/ (from the TypeScript sources SQLite checkpoints on the committing connection).
+ */
+const built = (file: string) => require(join(ROOT, 'dist/libs', file));
+const { startBackgroundCheckpoints } = built('sqlite/src/index.js') as {
+  startBackgroundCheckpoints: (db: Database.Database, path: string) => BackgroundCheckpoints | undefined;
+};
+const { createSqliteEventStore } = built('eventstore/src/sqlite/sqlite-event-store.js') as {
+  createSqliteEventStore: (options: { path: string; fsync?: 'commit' | 'thread-pool' }) => EventStore;
+};
+const { createSqliteReadStore } = built('readstore/src/sqlite/sqlite-read-store.js') as {
+  createSqliteReadStore: (options: { path: string }) => ReadStore;
+};
+
+/** The WAL's last frame and how far checkpoints have copied it, from the wal-index header in `-shm`. */
+function walProgress(path: string): { lastFrame: number; backfilled: number } {
+  const index = readFileSync(`${path}-shm`);
+  return { lastFrame: index.readUInt32LE(16), backfilled: index.readUInt32LE(96) };
+}
+
+async function eventually(check: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('not within the time allowed');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** About 3,000 pages: past SQLite's own checkpoint threshold (1,000), short of the backstop (10,000). */
+const BODY = 'x'.repeat(3500);
+const ROWS = 3000;
+
+describe('WAL checkpoints on a worker thread, off the event loop', () => {
+  let dir: string;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'herald-checkpoints-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('leaves the checkpoint to the worker, which copies the WAL soon after; the next write starts the WAL over', async () => {
+    const path = join(dir, 'plain.sqlite');
+    const db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT)');
+    const checkpoints = startBackgroundCheckpoints(db, path);
+    expect(checkpoints).toBeDefined();
+    const insert = db.prepare('INSERT INTO t (body) VALUES (?)');
+    db.transaction(() => {
+      for (let i = 0; i < ROWS; i++) insert.run(BODY);
+    })();
+    // SQLite alone would have checkpointed in that commit, on this thread.
+    const committed = walProgress(path);
+    expect(committed.lastFrame).toBeGreaterThan(ROWS);
+    expect(committed.backfilled).toBe(0);
+    await eventually(() => walProgress(path).backfilled === committed.lastFrame);
+    insert.run('after');
+    expect(walProgress(path).lastFrame).toBeLessThan(10);
+    await checkpoints!.close();
+    db.close();
+    // Closing the last connection checkpointed and removed the WAL: the worker had let go first.
+    expect(existsSync(`${path}-wal`)).toBe(false);
+    expect(new Database(path, { readonly: true }).prepare('SELECT count(*) FROM t').pluck().get()).toBe(ROWS + 1);
+  });
+
+  it('gives the checkpoints back to SQLite when the worker stops', async () => {
+    const path = join(dir, 'plain.sqlite');
+    const db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    const autocheckpoint = () => db.pragma('wal_autocheckpoint', { simple: true });
+    // A file that is not there: the worker fails to open it and stops.
+    startBackgroundCheckpoints(db, join(dir, 'missing.sqlite'));
+    expect(autocheckpoint()).toBe(10_000);
+    await eventually(() => autocheckpoint() === 1000);
+    db.close();
+  });
+
+  it('has nothing to run on an in-memory database', () => {
+    const db = new Database(':memory:');
+    expect(startBackgroundCheckpoints(db, ':memory:')).toBeUndefined();
+    db.close();
+  });
+
+  it.each(['commit', 'thread-pool'] as const)('checkpoints the event log off the loop (fsync %s)', async (fsync) => {
+    const path = join(dir, 'events.sqlite');
+    const store = createSqliteEventStore({ path, fsync });
+    const events = Array.from({ length: ROWS }, (_, i) => testEvent('Noise', { i, body: BODY }));
+    await store.append('noise-1', events, { expectedRevision: 'no_stream' });
+    const committed = walProgress(path);
+    expect(committed.backfilled).toBe(0);
+    await eventually(() => walProgress(path).backfilled === committed.lastFrame);
+    expect((await store.readStream('noise-1')).length).toBe(ROWS);
+    await store.close();
+    expect(existsSync(`${path}-wal`)).toBe(false);
+  });
+
+  it('checkpoints the read models off the loop', async () => {
+    const path = join(dir, 'readmodels.sqlite');
+    const store = createSqliteReadStore({ path });
+    await store.transaction(async (session) => {
+      const docs = session.global().collection('bodies');
+      for (let i = 0; i < ROWS; i++) await docs.upsert({ id: `d${i}`, body: BODY });
+    });
+    const committed = walProgress(path);
+    expect(committed.backfilled).toBe(0);
+    await eventually(() => walProgress(path).backfilled === committed.lastFrame);
+    expect(await store.global().collection('bodies').count()).toBe(ROWS);
+    await store.close();
+    expect(existsSync(`${path}-wal`)).toBe(false);
+  });
+});
