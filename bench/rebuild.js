@@ -6,7 +6,8 @@
 //   node rebuild.js seed <herald.db> <raw.db> <memberCount> <eventsPerMember> <noisePerRound>
 //   node rebuild.js rebuild <herald|herald-empty|raw> <events.db> <read.db>   prints its result as JSON
 const { spawnSync } = require('node:child_process');
-const { betterSqlite3, loadHerald, withTempDir } = require('./harness');
+const fs = require('node:fs');
+const { betterSqlite3, loadHerald, median, withTempDir } = require('./harness');
 const { guildMembers, memberLog } = require('./events');
 const { heraldSqlite, rawSqlite } = require('./systems');
 const { guildWinsProjection, summaryTotals } = require('./guild-wins.projection');
@@ -199,27 +200,42 @@ function runChild(args) {
 
 /**
  * Seeds `memberCount` × `eventsPerMember` wins events plus noise, then rebuilds them with each
- * variant; returns each child's figures, with `eventsPerSecond` over the events applied.
+ * variant, `rounds` times with the variants in turn, as a) to c) do: a slow spell of the machine
+ * then falls on all of them alike. Per variant: the run with the median rate (its `eventsPerSecond`
+ * over the events applied, its wall and CPU time), every round's rate, and the peak RSS of all rounds.
  */
-async function rebuildWorkload({ memberCount, eventsPerMember }) {
-  const rounds = Math.ceil(eventsPerMember / SEED_BATCH);
-  const noisePerRound = Math.round((memberCount * eventsPerMember * NOISE_SHARE) / rounds);
+async function rebuildWorkload({ memberCount, eventsPerMember, rounds }) {
+  const seedRounds = Math.ceil(eventsPerMember / SEED_BATCH);
+  const noisePerRound = Math.round((memberCount * eventsPerMember * NOISE_SHARE) / seedRounds);
   const expected = memberCount * eventsPerMember;
   return withTempDir('rebuild', async (temp) => {
     const files = { herald: temp.file('herald.db'), raw: temp.file('raw.db') };
     const seeded = runChild(['seed', files.herald, files.raw, String(memberCount), String(eventsPerMember), String(noisePerRound)]);
-    const results = {};
-    for (const variant of ['raw', 'herald-empty', 'herald']) {
-      const eventsFile = variant === 'raw' ? files.raw : files.herald;
-      const result = runChild(['rebuild', variant, eventsFile, temp.file(`read-${variant}.db`)]);
-      if (result.applied !== expected) throw new Error(`${variant} rebuild applied ${result.applied} of ${expected} events`);
-      results[variant] = { ...result, eventsPerSecond: result.applied / result.seconds };
+    const runs = { raw: [], 'herald-empty': [], herald: [] };
+    for (let round = 0; round < rounds; round++) {
+      for (const variant of Object.keys(runs)) {
+        const eventsFile = variant === 'raw' ? files.raw : files.herald;
+        const readFile = temp.file(`read-${variant}-${round}.db`);
+        const result = runChild(['rebuild', variant, eventsFile, readFile]);
+        if (result.applied !== expected) throw new Error(`${variant} rebuild applied ${result.applied} of ${expected} events`);
+        runs[variant].push({ ...result, eventsPerSecond: result.applied / result.seconds });
+        for (const suffix of ['', '-wal', '-shm']) fs.rmSync(`${readFile}${suffix}`, { force: true });
+      }
     }
+    const results = {};
+    for (const [variant, variantRuns] of Object.entries(runs)) {
+      const rates = variantRuns.map((run) => run.eventsPerSecond);
+      const representative = variantRuns.find((run) => run.eventsPerSecond === median(rates));
+      const peakRss = Math.max(...variantRuns.map((run) => run.peakRss));
+      results[variant] = { ...representative, rates, peakRss };
+    }
+    const digests = new Set(runs.herald.map((run) => run.digest));
+    if (digests.size !== 1) throw new Error(`the rounds' rebuilds left different read models: ${[...digests].join(', ')}`);
     const { totals } = results.herald;
     if (totals.syncs !== expected - memberCount || totals.linkedMembers !== memberCount) {
       throw new Error(`the rebuilt summaries count ${JSON.stringify(totals)}, not every event`);
     }
-    return { logEvents: seeded.count, expected, ...results };
+    return { logEvents: seeded.count, expected, rounds, ...results };
   });
 }
 

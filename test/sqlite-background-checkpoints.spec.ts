@@ -74,7 +74,30 @@ describe('WAL checkpoints on a worker thread, off the event loop', () => {
     expect(new Database(path, { readonly: true }).prepare('SELECT count(*) FROM t').pluck().get()).toBe(ROWS + 1);
   });
 
-  it('gives the checkpoints back to SQLite when the worker stops', async () => {
+  it('keeps checkpointing the other databases of the process when one is taken off the worker', async () => {
+    const open = (name: string) => {
+      const path = join(dir, name);
+      const db = new Database(path);
+      db.pragma('journal_mode = WAL');
+      db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT)');
+      return { path, db, checkpoints: startBackgroundCheckpoints(db, path)! };
+    };
+    const first = open('first.sqlite');
+    const second = open('second.sqlite');
+    await first.checkpoints.close();
+    first.db.close();
+    const insert = second.db.prepare('INSERT INTO t (body) VALUES (?)');
+    second.db.transaction(() => {
+      for (let i = 0; i < ROWS; i++) insert.run(BODY);
+    })();
+    const committed = walProgress(second.path);
+    expect(committed.backfilled).toBe(0);
+    await eventually(() => walProgress(second.path).backfilled === committed.lastFrame);
+    await second.checkpoints.close();
+    second.db.close();
+  });
+
+  it('gives the checkpoints back to SQLite when the worker cannot open the database', async () => {
     const path = join(dir, 'plain.sqlite');
     const db = new Database(path);
     db.pragma('journal_mode = WAL');

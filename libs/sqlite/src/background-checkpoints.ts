@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
-import type { CheckpointWorkerData } from './checkpoint-worker';
+import type { CheckpointWorkerData, FromCheckpointWorker, ToCheckpointWorker } from './checkpoint-worker';
 
 /** The compiled worker; running from TypeScript sources (tests) there is none, and SQLite checkpoints as it always does. */
 const WORKER_FILE = join(__dirname, 'checkpoint-worker.js');
@@ -15,7 +15,7 @@ const BACKSTOP_PAGES = 10_000;
 const SQLITE_DEFAULT_PAGES = 1000;
 
 export interface BackgroundCheckpoints {
-  /** Stops the worker; call before closing the connection, so that closing it checkpoints the rest. */
+  /** Takes the database off the worker; call before closing the connection, so that closing it checkpoints the rest. */
   close(): Promise<void>;
 }
 
@@ -23,34 +23,86 @@ export interface BackgroundCheckpoints {
  * Moves a database's WAL checkpoints off the event loop. A checkpoint copies the WAL's pages into
  * the database and fsyncs both files (with `synchronous=NORMAL` or `FULL`): on the connection that
  * commits, that held the server's event loop 0.2-33 ms a few times a second under steady writes
- * (bench g). A worker with its own connection runs a PASSIVE checkpoint every half second instead:
- * it waits for no reader or writer, and it syncs nothing when the WAL has nothing new. Returns
- * undefined where there is no worker to run (`:memory:`, TypeScript sources).
+ * (bench g). One worker per process, with its own connection to each database, runs a PASSIVE
+ * checkpoint of each every half second instead: it waits for no reader or writer, and it syncs
+ * nothing when a WAL has nothing new. Returns undefined where there is no worker to run
+ * (`:memory:`, TypeScript sources).
  */
 export function startBackgroundCheckpoints(db: Database.Database, path: string): BackgroundCheckpoints | undefined {
   if (path === ':memory:' || path === '' || !existsSync(WORKER_FILE)) return undefined;
-  const workerData: CheckpointWorkerData = { path, intervalMs: INTERVAL_MS };
-  const worker = new Worker(WORKER_FILE, { workerData, resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 16 } });
-  let closing = false;
-  const exited = new Promise<void>((resolve) => {
-    worker.once('exit', () => {
-      // A worker that died leaves the checkpoints to SQLite again, before the WAL grows to the backstop.
-      if (!closing && db.open) db.pragma(`wal_autocheckpoint = ${SQLITE_DEFAULT_PAGES}`);
-      resolve();
-    });
-  });
-  // Its failures end it (above); they are not the process's.
-  worker.on('error', () => undefined);
-  worker.unref();
-  db.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
-  return {
-    async close() {
-      closing = true;
-      // Unreferenced, the worker would not keep the process alive until it has exited: whatever
-      // awaits this close would never go on.
-      worker.ref();
-      worker.postMessage('close');
-      await exited;
-    },
-  };
+  const id = checkpointWorker.add(db, path);
+  return { close: () => checkpointWorker.remove(id) };
 }
+
+/** The process's one checkpoint worker, started with the first database and stopped after the last. */
+class CheckpointWorker {
+  private worker: Worker | undefined;
+  private readonly databases = new Map<number, Database.Database>();
+  private readonly removals = new Map<number, () => void>();
+  private nextId = 1;
+
+  add(db: Database.Database, path: string): number {
+    const id = this.nextId++;
+    this.databases.set(id, db);
+    db.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
+    this.post({ add: id, path });
+    return id;
+  }
+
+  async remove(id: number): Promise<void> {
+    if (!this.databases.delete(id) || !this.worker) return;
+    const worker = this.worker;
+    // Unreferenced, the worker would not keep the process alive until it answers: whatever awaits this would never go on.
+    worker.ref();
+    await new Promise<void>((resolve) => {
+      this.removals.set(id, resolve);
+      this.post({ remove: id });
+    });
+    if (this.removals.size === 0) worker.unref();
+    if (this.databases.size === 0 && this.worker === worker) {
+      this.worker = undefined;
+      worker.ref();
+      const exited = new Promise((resolve) => worker.once('exit', resolve));
+      worker.postMessage({ close: true } satisfies ToCheckpointWorker);
+      await exited;
+    }
+  }
+
+  private post(message: ToCheckpointWorker): void {
+    this.worker ??= this.start();
+    this.worker.postMessage(message);
+  }
+
+  private start(): Worker {
+    const workerData: CheckpointWorkerData = { intervalMs: INTERVAL_MS };
+    const worker = new Worker(WORKER_FILE, { workerData, resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 16 } });
+    worker.on('message', (message: FromCheckpointWorker) => {
+      if ('failed' in message) this.handBack(message.failed);
+      else this.settle(message.removed);
+    });
+    // Its failures end it (below); they are not the process's.
+    worker.on('error', () => undefined);
+    worker.once('exit', () => {
+      if (this.worker !== worker) return;
+      // A worker that died leaves the checkpoints to SQLite again, before a WAL grows to the backstop.
+      this.worker = undefined;
+      for (const id of this.databases.keys()) this.handBack(id);
+      for (const id of [...this.removals.keys()]) this.settle(id);
+    });
+    worker.unref();
+    return worker;
+  }
+
+  private handBack(id: number): void {
+    const db = this.databases.get(id);
+    if (db?.open) db.pragma(`wal_autocheckpoint = ${SQLITE_DEFAULT_PAGES}`);
+  }
+
+  private settle(id: number): void {
+    const resolve = this.removals.get(id);
+    this.removals.delete(id);
+    resolve?.();
+  }
+}
+
+const checkpointWorker = new CheckpointWorker();

@@ -3,26 +3,52 @@ import Database from 'better-sqlite3';
 
 /** What `startBackgroundCheckpoints` hands its worker. */
 export interface CheckpointWorkerData {
-  path: string;
   intervalMs: number;
 }
 
+export type ToCheckpointWorker = { add: number; path: string } | { remove: number } | { close: true };
+/** `failed`: that database is SQLite's own to checkpoint again. `removed`: the worker let go of it. */
+export type FromCheckpointWorker = { failed: number } | { removed: number };
+
 /*
- * Checkpoints the WAL of one database on its own connection, PASSIVE, every `intervalMs`, until told
- * to close. SQLITE_BUSY (another connection checkpointing, such as the CLI's) waits for the next turn.
+ * Checkpoints the WAL of each database it is given, on its own connection, PASSIVE, every
+ * `intervalMs`. SQLITE_BUSY (another connection checkpointing, such as the CLI's) waits for the next
+ * turn; any other failure hands that database back.
  */
-const { path, intervalMs } = workerData as CheckpointWorkerData;
-const db = new Database(path, { fileMustExist: true, timeout: 0 });
-const checkpoint = () => {
-  try {
-    db.pragma('wal_checkpoint(PASSIVE)');
-  } catch (error) {
-    if ((error as { code?: string }).code !== 'SQLITE_BUSY') throw error;
+const { intervalMs } = workerData as CheckpointWorkerData;
+const port = parentPort!;
+const databases = new Map<number, Database.Database>();
+
+function handBack(id: number): void {
+  databases.get(id)?.close();
+  databases.delete(id);
+  port.postMessage({ failed: id } satisfies FromCheckpointWorker);
+}
+
+const timer = setInterval(() => {
+  for (const [id, db] of databases) {
+    try {
+      db.pragma('wal_checkpoint(PASSIVE)');
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'SQLITE_BUSY') handBack(id);
+    }
   }
-};
-const timer = setInterval(checkpoint, intervalMs);
-parentPort!.on('message', () => {
-  clearInterval(timer);
-  db.close();
-  parentPort!.close();
+}, intervalMs);
+
+port.on('message', (message: ToCheckpointWorker) => {
+  if ('add' in message) {
+    try {
+      databases.set(message.add, new Database(message.path, { fileMustExist: true, timeout: 0 }));
+    } catch {
+      port.postMessage({ failed: message.add } satisfies FromCheckpointWorker);
+    }
+  } else if ('remove' in message) {
+    databases.get(message.remove)?.close();
+    databases.delete(message.remove);
+    port.postMessage({ removed: message.remove } satisfies FromCheckpointWorker);
+  } else {
+    clearInterval(timer);
+    for (const db of databases.values()) db.close();
+    port.close();
+  }
 });
