@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -95,6 +96,29 @@ describe('WAL checkpoints on a worker thread, off the event loop', () => {
     await eventually(() => walProgress(second.path).backfilled === committed.lastFrame);
     await second.checkpoints.close();
     second.db.close();
+  });
+
+  it('keeps the process alive until the databases closed together are off the worker', () => {
+    // In a process of its own: an unreferenced worker would let it end in the middle of the closes, with status 0.
+    const script = `
+      const Database = require('better-sqlite3');
+      const { startBackgroundCheckpoints } = require(${JSON.stringify(join(ROOT, 'dist/libs/sqlite/src/index.js'))});
+      const open = (name) => {
+        const db = new Database(require('node:path').join(${JSON.stringify(dir)}, name));
+        db.pragma('journal_mode = WAL');
+        return { db, checkpoints: startBackgroundCheckpoints(db, db.name) };
+      };
+      const stores = [open('a.sqlite'), open('b.sqlite')];
+      Promise.all(stores.map((store) => store.checkpoints.close())).then(() => {
+        for (const store of stores) store.db.close();
+        process.stdout.write('closed');
+        process.exitCode = 3;
+      });
+    `;
+    const child = spawnSync(process.execPath, ['-e', script], { cwd: ROOT, encoding: 'utf8' });
+    expect(child.stderr).toBe('');
+    expect(child.stdout).toBe('closed');
+    expect(child.status).toBe(3);
   });
 
   it('gives the checkpoints back to SQLite when the worker cannot open the database', async () => {

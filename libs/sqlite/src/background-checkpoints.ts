@@ -58,14 +58,16 @@ class CheckpointWorker {
       this.removals.set(id, resolve);
       this.post({ remove: id });
     });
-    if (this.removals.size === 0) worker.unref();
-    if (this.databases.size === 0 && this.worker === worker) {
-      this.worker = undefined;
-      worker.ref();
-      const exited = new Promise((resolve) => worker.once('exit', resolve));
-      worker.postMessage({ close: true } satisfies ToCheckpointWorker);
-      await exited;
+    // Whoever takes the last answer decides: let the worker idle unreferenced, or stop it after the last database.
+    if (this.worker !== worker || this.removals.size > 0) return;
+    if (this.databases.size > 0) {
+      worker.unref();
+      return;
     }
+    this.worker = undefined;
+    const exited = new Promise((resolve) => worker.once('exit', resolve));
+    worker.postMessage({ close: true } satisfies ToCheckpointWorker);
+    await exited;
   }
 
   private post(message: ToCheckpointWorker): void {
