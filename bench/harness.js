@@ -60,9 +60,32 @@ function formatRate(value) {
   return Math.round(value).toLocaleString('en-US');
 }
 
+/** The machine's CPU time from `/proc/stat` (Linux, in clock ticks): all of it, and what the hypervisor gave other guests. */
+function machineTimes() {
+  try {
+    const ticks = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number);
+    return { total: ticks.reduce((sum, t) => sum + t, 0), steal: ticks[7] ?? 0 };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The share of the machine's CPU time stolen by the hypervisor between two `machineTimes()`: on a
+ * shared VM the figures fall with it, whatever the code does. `undefined` where it cannot be read.
+ */
+function stealShare(before, after) {
+  if (!before || !after || after.total <= before.total) return undefined;
+  return (after.steal - before.steal) / (after.total - before.total);
+}
+
+function formatShare(share) {
+  return share === undefined ? 'unknown' : `${(100 * share).toFixed(0)} %`;
+}
+
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
 }
 
-module.exports = { ROOT, betterSqlite3, loadHerald, tempDir, withTempDir, timed, formatRate, median };
+module.exports = { ROOT, betterSqlite3, loadHerald, tempDir, withTempDir, timed, formatRate, median, machineTimes, stealShare, formatShare };

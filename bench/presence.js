@@ -20,7 +20,7 @@ const fs = require('node:fs');
 const http = require('node:http');
 const path = require('node:path');
 const { monitorEventLoopDelay, performance } = require('node:perf_hooks');
-const { tempDir } = require('./harness');
+const { formatShare, machineTimes, stealShare, tempDir } = require('./harness');
 const { rootRequire, loadBuiltHerald, startHeraldApp, sleep, inPool, runMain, printResult, resultsSectionMarkers, resultsSectionLines, replaceResultsSection } = require('./feature-bench');
 
 const QUICK = process.argv.includes('--quick');
@@ -484,11 +484,13 @@ async function run() {
     const changeRun = async (name, perSecond, over, seconds = PLAN.changeSeconds) => {
       await server.call('caughtUp');
       const before = await server.call('usage');
+      const machineBefore = machineTimes();
       const changes = await clients.call('changes', { name, perSecond, seconds, over });
+      const steal = stealShare(machineBefore, machineTimes());
       const after = await server.call('usage');
       changes.incompleteStreams = [];
       for (const { user } of changes.incomplete) changes.incompleteStreams.push({ user, events: await server.call('presenceStream', { user }) });
-      return { ...changes, perSecond, over, serverCpuSeconds: after.cpuSeconds - before.cpuSeconds, serverLoopDelay: after.loop };
+      return { ...changes, perSecond, over, steal, serverCpuSeconds: after.cpuSeconds - before.cpuSeconds, serverLoopDelay: after.loop };
     };
     const warmUp = PLAN.warmUpSeconds > 0 ? await changeRun('warm-up', PLAN.changesPerSecond, PLAN.changesOver, PLAN.warmUpSeconds) : null;
     const bar = await changeRun('bar', PLAN.changesPerSecond, PLAN.changesOver);
@@ -578,7 +580,7 @@ function changeLines(label, changes, checks) {
     ...(changes.lost > 0 ? [`    changes not delivered to every follower (first 5): ${JSON.stringify(changes.incomplete)}; their users' presence streams: ${JSON.stringify(changes.incompleteStreams ?? [])}`] : []),
     ...(changes.connectionRetries > 0 || Object.keys(changes.connectionErrors).length > 0 ? [`    requests retried on a fresh connection (the server had closed the reused one): ${changes.connectionRetries}; connection errors: ${JSON.stringify(changes.connectionErrors)}`] : []),
     ...(changes.socketsDropped.length > 0 ? [`    sockets closed by the server meanwhile: ${JSON.stringify(changes.socketsDropped.slice(0, 5))} (${changes.socketsDropped.length} in all)`] : []),
-    `    CPU: server ${changes.serverCpuSeconds.toFixed(1)} s, clients ${changes.clientCpuSeconds.toFixed(1)} s over ${changes.seconds.toFixed(1)} s; server event loop busy ${(100 * changes.serverLoopDelay.utilization).toFixed(0)} %, its delay p50 ${ms(changes.serverLoopDelay.p50Ms)}, mean ${ms(changes.serverLoopDelay.meanMs)}, p99 ${ms(changes.serverLoopDelay.p99Ms)}, max ${ms(changes.serverLoopDelay.maxMs)}; clients' event-loop delay p99 ${ms(changes.clientLoopDelay.p99Ms)}, max ${ms(changes.clientLoopDelay.maxMs)}`,
+    `    CPU: server ${changes.serverCpuSeconds.toFixed(1)} s, clients ${changes.clientCpuSeconds.toFixed(1)} s over ${changes.seconds.toFixed(1)} s, the machine's steal ${formatShare(changes.steal)}; server event loop busy ${(100 * changes.serverLoopDelay.utilization).toFixed(0)} %, its delay p50 ${ms(changes.serverLoopDelay.p50Ms)}, mean ${ms(changes.serverLoopDelay.meanMs)}, p99 ${ms(changes.serverLoopDelay.p99Ms)}, max ${ms(changes.serverLoopDelay.maxMs)}; clients' event-loop delay p99 ${ms(changes.clientLoopDelay.p99Ms)}, max ${ms(changes.clientLoopDelay.maxMs)}`,
   ];
 }
 
@@ -615,7 +617,7 @@ function presenceMarkdown(info, section) {
       `| ${name} | ${changes.ok.toLocaleString('en-US')} / ${changes.sent.toLocaleString('en-US')} in ${changes.seconds.toFixed(1)} s (${rate(changes.ok, changes.seconds)}/s) ${pass(checks.rateKept)} | ` +
       `${changes.delivered.toLocaleString('en-US')} / ${changes.expected.toLocaleString('en-US')}, ${changes.lost} lost ${pass(checks.nothingLost)} | ` +
       `${ms(changes.latency.p50)} / ${ms(changes.latency.p95)} / ${ms(changes.latency.p99)} ${pass(checks.p99)} / ${ms(changes.latency.max)} | ` +
-      `${ms(changes.answer.p50)} / ${ms(changes.answer.p99)} | ${changes.serverCpuSeconds.toFixed(1)} s / ${changes.clientCpuSeconds.toFixed(1)} s | ` +
+      `${ms(changes.answer.p50)} / ${ms(changes.answer.p99)} | ${changes.serverCpuSeconds.toFixed(1)} s / ${changes.clientCpuSeconds.toFixed(1)} s / ${formatShare(changes.steal)} | ` +
       `${(100 * changes.serverLoopDelay.utilization).toFixed(0)} % / ${ms(changes.serverLoopDelay.p99Ms)} / ${ms(changes.serverLoopDelay.maxMs)} | ${ms(changes.clientLoopDelay.p99Ms)} |`;
     return [
       `${plan.users.toLocaleString('en-US')} WebSockets on loopback, each user following ${plan.follows} others (everyone has ${plan.follows} followers); status changes`,
@@ -634,7 +636,7 @@ function presenceMarkdown(info, section) {
       `- seeding (untimed): ${plan.users.toLocaleString('en-US')} tokens through \`TokenService\` and ${result.seeded.follows.toLocaleString('en-US')} follows decided by the follows decider (one append per user) in ${result.seeded.seconds.toFixed(1)} s; ` +
         `${result.connected.sockets.toLocaleString('en-US')} sockets ready (each \`{"type":"ready"}\`) in ${result.connected.seconds.toFixed(1)} s`,
       '',
-      `| changes | answered 2xx (rate kept) | updates delivered | delivery p50 / p95 / p99 (< ${BAR.p99Ms} ms) / max | answer p50 / p99 | CPU server / clients | server event loop: busy / delay p99 / max | clients' event-loop delay p99 |`,
+      `| changes | answered 2xx (rate kept) | updates delivered | delivery p50 / p95 / p99 (< ${BAR.p99Ms} ms) / max | answer p50 / p99 | CPU server / clients / the machine's steal | server event loop: busy / delay p99 / max | clients' event-loop delay p99 |`,
       '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
       ...(result.warmUp ? [row(`warm-up (not judged): ${plan.changesPerSecond}/s ${OVER[result.warmUp.over]} for ${plan.warmUpSeconds} s`, result.warmUp, result.warmUpChecks)] : []),
       row(`**the bar**: ${plan.changesPerSecond}/s ${OVER[result.changes.over]} for ${plan.changeSeconds} s${result.warmUp ? ', after the warm-up' : ''}`, result.changes, result.checks),

@@ -7,7 +7,7 @@
 //   node rebuild.js rebuild <herald|herald-empty|raw> <events.db> <read.db>   prints its result as JSON
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
-const { betterSqlite3, loadHerald, median, withTempDir } = require('./harness');
+const { betterSqlite3, loadHerald, machineTimes, median, stealShare, withTempDir } = require('./harness');
 const { guildMembers, memberLog } = require('./events');
 const { heraldSqlite, rawSqlite } = require('./systems');
 const { guildWinsProjection, summaryTotals } = require('./guild-wins.projection');
@@ -144,13 +144,17 @@ function sampleRss() {
 
 function measureStart() {
   sampleRss();
-  return { wall: process.hrtime.bigint(), cpu: process.cpuUsage() };
+  return { wall: process.hrtime.bigint(), cpu: process.cpuUsage(), machine: machineTimes() };
 }
 
 function measureEnd(started) {
   const cpu = process.cpuUsage(started.cpu);
   sampleRss();
-  return { seconds: Number(process.hrtime.bigint() - started.wall) / 1e9, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+  return {
+    seconds: Number(process.hrtime.bigint() - started.wall) / 1e9,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    steal: stealShare(started.machine, machineTimes()),
+  };
 }
 
 const VARIANTS = {

@@ -11,7 +11,7 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { betterSqlite3, loadHerald, formatRate, ROOT } = require('./harness');
+const { betterSqlite3, loadHerald, formatRate, formatShare, ROOT } = require('./harness');
 const { rawSqlite, heraldSqlite, emmettSqlite, READ_PAGE_SIZE } = require('./systems');
 const { appendWorkload, readWorkload } = require('./workloads');
 const { rebuildWorkload } = require('./rebuild');
@@ -187,7 +187,7 @@ function printRebuild(rebuild) {
     row.what,
     `${formatRate(row.result.eventsPerSecond)} events/s`,
     `${row.ratio.toFixed(2)} × raw`,
-    `${row.result.seconds.toFixed(1)} s wall, ${row.result.cpuSeconds.toFixed(1)} s CPU, peak RSS ${(row.result.peakRss / 1e6).toFixed(0)} MB; rounds ${roundRates(row.result)}`,
+    `${row.result.seconds.toFixed(1)} s wall, ${row.result.cpuSeconds.toFixed(1)} s CPU, machine's steal ${formatShare(row.result.steal)}, peak RSS ${(row.result.peakRss / 1e6).toFixed(0)} MB; rounds ${roundRates(row.result)}`,
   ]);
   console.log(table(lines));
   const herald = rebuild.result.herald;
@@ -230,13 +230,13 @@ function resultsMarkdown(info, workloads, rebuild, winsSync, imports, keptNotes)
   if (rebuild.result.error) lines.push(`Not run: ${rebuild.result.error} — **MISS**`, '');
   else {
     lines.push(
-      '| system | what is timed | events/s (median) | ratio to raw | wall / CPU time (median run) | peak RSS (all rounds) | each round, events/s |',
+      '| system | what is timed | events/s (median) | ratio to raw | wall / CPU time, machine\'s steal (median run) | peak RSS (all rounds) | each round, events/s |',
       '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
     );
     for (const row of rebuild.rows) {
       const r = row.result;
       lines.push(
-        `| ${row.system} | ${row.what} | ${formatRate(r.eventsPerSecond)} | ${row.ratio.toFixed(2)} | ${r.seconds.toFixed(1)} s / ${r.cpuSeconds.toFixed(1)} s | ${(r.peakRss / 1e6).toFixed(0)} MB | ${roundRates(r)} |`,
+        `| ${row.system} | ${row.what} | ${formatRate(r.eventsPerSecond)} | ${row.ratio.toFixed(2)} | ${r.seconds.toFixed(1)} s / ${r.cpuSeconds.toFixed(1)} s, ${formatShare(r.steal)} | ${(r.peakRss / 1e6).toFixed(0)} MB | ${roundRates(r)} |`,
       );
     }
     const herald = rebuild.result.herald;
