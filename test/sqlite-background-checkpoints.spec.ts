@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { testEvent } from '@herald/core/testing';
 import type { EventStore } from '@herald/eventstore';
 import type { ReadStore } from '@herald/readstore';
-import type { BackgroundCheckpoints } from '@herald/sqlite';
+import type { BackgroundCheckpoints, WalCheckpoints } from '@herald/sqlite';
 import { ROOT } from './support/built-herald';
 
 /**
@@ -18,10 +18,10 @@ const { startBackgroundCheckpoints } = built('sqlite/src/index.js') as {
   startBackgroundCheckpoints: (db: Database.Database, path: string) => BackgroundCheckpoints | undefined;
 };
 const { createSqliteEventStore } = built('eventstore/src/sqlite/sqlite-event-store.js') as {
-  createSqliteEventStore: (options: { path: string; fsync?: 'commit' | 'thread-pool' }) => EventStore;
+  createSqliteEventStore: (options: { path: string; fsync?: 'commit' | 'thread-pool'; checkpoints?: WalCheckpoints }) => EventStore;
 };
 const { createSqliteReadStore } = built('readstore/src/sqlite/sqlite-read-store.js') as {
-  createSqliteReadStore: (options: { path: string }) => ReadStore;
+  createSqliteReadStore: (options: { path: string; checkpoints?: WalCheckpoints }) => ReadStore;
 };
 
 /** The WAL's last frame and how far checkpoints have copied it, from the wal-index header in `-shm`. */
@@ -141,7 +141,7 @@ describe('WAL checkpoints on a worker thread, off the event loop', () => {
 
   it.each(['commit', 'thread-pool'] as const)('checkpoints the event log off the loop (fsync %s)', async (fsync) => {
     const path = join(dir, 'events.sqlite');
-    const store = createSqliteEventStore({ path, fsync });
+    const store = createSqliteEventStore({ path, fsync, checkpoints: 'worker' });
     const events = Array.from({ length: ROWS }, (_, i) => testEvent('Noise', { i, body: BODY }));
     await store.append('noise-1', events, { expectedRevision: 'no_stream' });
     const committed = walProgress(path);
@@ -152,9 +152,26 @@ describe('WAL checkpoints on a worker thread, off the event loop', () => {
     expect(existsSync(`${path}-wal`)).toBe(false);
   });
 
+  it('leaves the checkpoints to the committing connection by default (the CLI), as SQLite does', async () => {
+    const eventsPath = join(dir, 'events.sqlite');
+    const events = createSqliteEventStore({ path: eventsPath });
+    await events.append('noise-1', Array.from({ length: ROWS }, (_, i) => testEvent('Noise', { i, body: BODY })), { expectedRevision: 'no_stream' });
+    const readPath = join(dir, 'readmodels.sqlite');
+    const readModels = createSqliteReadStore({ path: readPath });
+    await readModels.transaction(async (session) => {
+      for (let i = 0; i < ROWS; i++) await session.global().collection('bodies').upsert({ id: `d${i}`, body: BODY });
+    });
+    for (const path of [eventsPath, readPath]) {
+      const { lastFrame, backfilled } = walProgress(path);
+      expect(backfilled).toBe(lastFrame);
+    }
+    await events.close();
+    await readModels.close();
+  });
+
   it('checkpoints the read models off the loop', async () => {
     const path = join(dir, 'readmodels.sqlite');
-    const store = createSqliteReadStore({ path });
+    const store = createSqliteReadStore({ path, checkpoints: 'worker' });
     await store.transaction(async (session) => {
       const docs = session.global().collection('bodies');
       for (let i = 0; i < ROWS; i++) await docs.upsert({ id: `d${i}`, body: BODY });

@@ -34,7 +34,7 @@ export class HeraldModule {
       module: HeraldModule,
       imports: [
         LoggerModule.forRoot(loggingParams(logger)),
-        StoresModule.forRoot(config),
+        StoresModule.forRoot(config, role === 'server' ? 'worker' : 'in-commit'),
         CoreModule,
         SecretBoxModule,
         TerminusModule,

@@ -14,6 +14,13 @@ const INTERVAL_MS = 500;
 const BACKSTOP_PAGES = 10_000;
 const SQLITE_DEFAULT_PAGES = 1000;
 
+/**
+ * Who checkpoints a database's WAL: the connection that commits, as SQLite does by default
+ * (`in-commit`: a batch job such as the CLI, for which a stall of the event loop costs nothing), or
+ * the process's checkpoint worker (`worker`: a server, whose event loop must keep answering).
+ */
+export type WalCheckpoints = 'in-commit' | 'worker';
+
 export interface BackgroundCheckpoints {
   /** Takes the database off the worker; call before closing the connection, so that closing it checkpoints the rest. */
   close(): Promise<void>;

@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '@herald/core';
-import { startBackgroundCheckpoints } from '@herald/sqlite';
+import { startBackgroundCheckpoints, type WalCheckpoints } from '@herald/sqlite';
 import { assertPlace, assertPositiveCount, assertValidAppend } from '../append-input';
 import { normalizeFilter, type NormalizedFilter } from '../event-filter';
 import type { EventStore, EventSubscription } from '../event-store.port';
@@ -27,6 +27,8 @@ export interface SqliteEventStoreOptions {
    * once it is on disk.
    */
   fsync?: 'commit' | 'thread-pool';
+  /** Who checkpoints the WAL (default `in-commit`, as SQLite does). */
+  checkpoints?: WalCheckpoints;
   /** How often a waiting subscription looks for appends made by other processes (default 250 ms). */
   pollIntervalMs?: number;
   /** `scanAll` over at least this many positions reads ahead on a worker thread (default 50,000). */
@@ -55,7 +57,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
   // With a WalSync the connection itself need not sync each commit: the WalSync does, off the loop.
   const db = openEventLog(options.path, fsyncOffLoop ? 'NORMAL' : synchronous);
   const walSync = fsyncOffLoop ? new WalSync(`${options.path}-wal`) : undefined;
-  const checkpoints = startBackgroundCheckpoints(db, options.path);
+  const checkpoints = options.checkpoints === 'worker' ? startBackgroundCheckpoints(db, options.path) : undefined;
   const readStream = createReadStream(db);
   const readRange = createReadRange(db);
   const deleteStream = createDeleteStream(db);

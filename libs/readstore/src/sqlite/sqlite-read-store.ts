@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { startBackgroundCheckpoints, type BackgroundCheckpoints } from '@herald/sqlite';
+import { startBackgroundCheckpoints, type BackgroundCheckpoints, type WalCheckpoints } from '@herald/sqlite';
 import { ambientTransaction, runInTransaction, type AmbientTransaction } from '../ambient-transaction';
 import { ReadStoreUnavailable } from '../errors';
 import { parseFilter, parseFindOptions } from '../find-query';
@@ -30,6 +30,8 @@ import { openSqliteDatabase, SqliteConnection } from './sqlite-connection';
 export interface SqliteReadStoreOptions {
   /** The database file (created with its directory when absent), or `:memory:`. */
   path: string;
+  /** Who checkpoints the WAL (default `in-commit`, as SQLite does). */
+  checkpoints?: WalCheckpoints;
 }
 
 /**
@@ -59,7 +61,7 @@ export function createSqliteReadStore(options: SqliteReadStoreOptions): ReadStor
       throw error;
     }
   }
-  return new SqliteReadStore(new SqliteConnections(writer, reader, startBackgroundCheckpoints(writer.db, options.path)));
+  return new SqliteReadStore(new SqliteConnections(writer, reader, options.checkpoints === 'worker' ? startBackgroundCheckpoints(writer.db, options.path) : undefined));
 }
 
 /** How session operations reach a connection: at once inside a transaction, through the mutex outside. */
