@@ -61,10 +61,11 @@ describe('WAL checkpoints on a worker thread, off the event loop', () => {
     db.transaction(() => {
       for (let i = 0; i < ROWS; i++) insert.run(BODY);
     })();
-    // SQLite alone would have checkpointed in that commit, on this thread.
+    // SQLite alone would have checkpointed in that commit, on this thread; the worker may only have
+    // copied what was committed before it (the table).
     const committed = walProgress(path);
     expect(committed.lastFrame).toBeGreaterThan(ROWS);
-    expect(committed.backfilled).toBe(0);
+    expect(committed.backfilled).toBeLessThan(committed.lastFrame - ROWS / 2);
     await eventually(() => walProgress(path).backfilled === committed.lastFrame);
     insert.run('after');
     expect(walProgress(path).lastFrame).toBeLessThan(10);
@@ -92,7 +93,7 @@ describe('WAL checkpoints on a worker thread, off the event loop', () => {
       for (let i = 0; i < ROWS; i++) insert.run(BODY);
     })();
     const committed = walProgress(second.path);
-    expect(committed.backfilled).toBe(0);
+    expect(committed.backfilled).toBeLessThan(committed.lastFrame - ROWS / 2);
     await eventually(() => walProgress(second.path).backfilled === committed.lastFrame);
     await second.checkpoints.close();
     second.db.close();
@@ -144,8 +145,9 @@ describe('WAL checkpoints on a worker thread, off the event loop', () => {
     const store = createSqliteEventStore({ path, fsync, checkpoints: 'worker' });
     const events = Array.from({ length: ROWS }, (_, i) => testEvent('Noise', { i, body: BODY }));
     await store.append('noise-1', events, { expectedRevision: 'no_stream' });
+    // The worker may have copied what was committed before (the schema), never the big commit itself.
     const committed = walProgress(path);
-    expect(committed.backfilled).toBe(0);
+    expect(committed.backfilled).toBeLessThan(committed.lastFrame - ROWS / 2);
     await eventually(() => walProgress(path).backfilled === committed.lastFrame);
     expect((await store.readStream('noise-1')).length).toBe(ROWS);
     await store.close();
@@ -176,8 +178,9 @@ describe('WAL checkpoints on a worker thread, off the event loop', () => {
       const docs = session.global().collection('bodies');
       for (let i = 0; i < ROWS; i++) await docs.upsert({ id: `d${i}`, body: BODY });
     });
+    // The worker may have copied what was committed before (the schema), never the big commit itself.
     const committed = walProgress(path);
-    expect(committed.backfilled).toBe(0);
+    expect(committed.backfilled).toBeLessThan(committed.lastFrame - ROWS / 2);
     await eventually(() => walProgress(path).backfilled === committed.lastFrame);
     expect(await store.global().collection('bodies').count()).toBe(ROWS);
     await store.close();
