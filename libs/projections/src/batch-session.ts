@@ -67,7 +67,7 @@ export class DocumentCache {
     if (this.size > this.maxDocuments) this.clear();
   }
 
-  clear(): void {
+  private clear(): void {
     this.collections.clear();
     this.size = 0;
   }

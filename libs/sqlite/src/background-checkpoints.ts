@@ -27,16 +27,20 @@ export interface BackgroundCheckpoints {
 }
 
 /**
- * Moves a database's WAL checkpoints off the event loop. A checkpoint copies the WAL's pages into
+ * With `worker`, moves a database's WAL checkpoints off the event loop. A checkpoint copies the WAL's pages into
  * the database and fsyncs both files (with `synchronous=NORMAL` or `FULL`): on the connection that
  * commits, that held the server's event loop 0.2-33 ms a few times a second under steady writes
  * (bench g). One worker per process, with its own connection to each database, runs a PASSIVE
  * checkpoint of each every half second instead: it waits for no reader or writer, and it syncs
- * nothing when a WAL has nothing new. Returns undefined where there is no worker to run
- * (`:memory:`, TypeScript sources).
+ * nothing when a WAL has nothing new. Returns undefined with `in-commit`, and where there is no
+ * worker to run (`:memory:`, TypeScript sources): SQLite checkpoints as it always does.
  */
-export function startBackgroundCheckpoints(db: Database.Database, path: string): BackgroundCheckpoints | undefined {
-  if (path === ':memory:' || path === '' || !existsSync(WORKER_FILE)) return undefined;
+export function startBackgroundCheckpoints(
+  db: Database.Database,
+  path: string,
+  checkpoints: WalCheckpoints = 'worker',
+): BackgroundCheckpoints | undefined {
+  if (checkpoints === 'in-commit' || path === ':memory:' || path === '' || !existsSync(WORKER_FILE)) return undefined;
   const id = checkpointWorker.add(db, path);
   return { close: () => checkpointWorker.remove(id) };
 }
