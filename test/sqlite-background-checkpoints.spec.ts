@@ -15,7 +15,7 @@ import { ROOT } from './support/built-herald';
  */
 const built = (file: string) => require(join(ROOT, 'dist/libs', file));
 const { startBackgroundCheckpoints } = built('sqlite/src/index.js') as {
-  startBackgroundCheckpoints: (db: Database.Database, path: string) => BackgroundCheckpoints | undefined;
+  startBackgroundCheckpoints: (db: Database.Database, path: string, checkpoints?: WalCheckpoints) => BackgroundCheckpoints | undefined;
 };
 const { createSqliteEventStore } = built('eventstore/src/sqlite/sqlite-event-store.js') as {
   createSqliteEventStore: (options: { path: string; fsync?: 'commit' | 'thread-pool'; checkpoints?: WalCheckpoints }) => EventStore;
@@ -42,6 +42,23 @@ async function eventually(check: () => boolean, timeoutMs = 5000): Promise<void>
 const BODY = 'x'.repeat(3500);
 const ROWS = 3000;
 
+/** A WAL database with one table, on the checkpoint worker. */
+function openOnWorker(path: string) {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT)');
+  return { path, db, checkpoints: startBackgroundCheckpoints(db, path, 'worker') };
+}
+
+/** `ROWS` rows in one commit; returns the WAL as that commit left it. */
+function commitRows(db: Database.Database, path: string): { lastFrame: number; backfilled: number } {
+  const insert = db.prepare('INSERT INTO t (body) VALUES (?)');
+  db.transaction(() => {
+    for (let i = 0; i < ROWS; i++) insert.run(BODY);
+  })();
+  return walProgress(path);
+}
+
 describe('WAL checkpoints on a worker thread, off the event loop', () => {
   let dir: string;
 
@@ -51,51 +68,34 @@ describe('WAL checkpoints on a worker thread, off the event loop', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('leaves the checkpoint to the worker, which copies the WAL soon after; the next write starts the WAL over', async () => {
-    const path = join(dir, 'plain.sqlite');
-    const db = new Database(path);
-    db.pragma('journal_mode = WAL');
-    db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT)');
-    const checkpoints = startBackgroundCheckpoints(db, path);
+    const { path, db, checkpoints } = openOnWorker(join(dir, 'plain.sqlite'));
     expect(checkpoints).toBeDefined();
-    const insert = db.prepare('INSERT INTO t (body) VALUES (?)');
-    db.transaction(() => {
-      for (let i = 0; i < ROWS; i++) insert.run(BODY);
-    })();
     // SQLite alone would have checkpointed in that commit, on this thread; the worker may only have
     // copied what was committed before it (the table).
-    const committed = walProgress(path);
+    const committed = commitRows(db, path);
     expect(committed.lastFrame).toBeGreaterThan(ROWS);
     expect(committed.backfilled).toBeLessThan(committed.lastFrame - ROWS / 2);
     await eventually(() => walProgress(path).backfilled === committed.lastFrame);
-    insert.run('after');
+    db.prepare('INSERT INTO t (body) VALUES (?)').run('after');
     expect(walProgress(path).lastFrame).toBeLessThan(10);
     await checkpoints!.close();
     db.close();
     // Closing the last connection checkpointed and removed the WAL: the worker had let go first.
     expect(existsSync(`${path}-wal`)).toBe(false);
-    expect(new Database(path, { readonly: true }).prepare('SELECT count(*) FROM t').pluck().get()).toBe(ROWS + 1);
+    const reopened = new Database(path, { readonly: true });
+    expect(reopened.prepare('SELECT count(*) FROM t').pluck().get()).toBe(ROWS + 1);
+    reopened.close();
   });
 
   it('keeps checkpointing the other databases of the process when one is taken off the worker', async () => {
-    const open = (name: string) => {
-      const path = join(dir, name);
-      const db = new Database(path);
-      db.pragma('journal_mode = WAL');
-      db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT)');
-      return { path, db, checkpoints: startBackgroundCheckpoints(db, path)! };
-    };
-    const first = open('first.sqlite');
-    const second = open('second.sqlite');
-    await first.checkpoints.close();
+    const first = openOnWorker(join(dir, 'first.sqlite'));
+    const second = openOnWorker(join(dir, 'second.sqlite'));
+    await first.checkpoints!.close();
     first.db.close();
-    const insert = second.db.prepare('INSERT INTO t (body) VALUES (?)');
-    second.db.transaction(() => {
-      for (let i = 0; i < ROWS; i++) insert.run(BODY);
-    })();
-    const committed = walProgress(second.path);
+    const committed = commitRows(second.db, second.path);
     expect(committed.backfilled).toBeLessThan(committed.lastFrame - ROWS / 2);
     await eventually(() => walProgress(second.path).backfilled === committed.lastFrame);
-    await second.checkpoints.close();
+    await second.checkpoints!.close();
     second.db.close();
   });
 
@@ -107,7 +107,7 @@ describe('WAL checkpoints on a worker thread, off the event loop', () => {
       const open = (name) => {
         const db = new Database(require('node:path').join(${JSON.stringify(dir)}, name));
         db.pragma('journal_mode = WAL');
-        return { db, checkpoints: startBackgroundCheckpoints(db, db.name) };
+        return { db, checkpoints: startBackgroundCheckpoints(db, db.name, 'worker') };
       };
       const stores = [open('a.sqlite'), open('b.sqlite')];
       Promise.all(stores.map((store) => store.checkpoints.close())).then(() => {
@@ -128,7 +128,7 @@ describe('WAL checkpoints on a worker thread, off the event loop', () => {
     db.pragma('journal_mode = WAL');
     const autocheckpoint = () => db.pragma('wal_autocheckpoint', { simple: true });
     // A file that is not there: the worker fails to open it and stops.
-    startBackgroundCheckpoints(db, join(dir, 'missing.sqlite'));
+    startBackgroundCheckpoints(db, join(dir, 'missing.sqlite'), 'worker');
     expect(autocheckpoint()).toBe(10_000);
     await eventually(() => autocheckpoint() === 1000);
     db.close();
@@ -136,7 +136,7 @@ describe('WAL checkpoints on a worker thread, off the event loop', () => {
 
   it('has nothing to run on an in-memory database', () => {
     const db = new Database(':memory:');
-    expect(startBackgroundCheckpoints(db, ':memory:')).toBeUndefined();
+    expect(startBackgroundCheckpoints(db, ':memory:', 'worker')).toBeUndefined();
     db.close();
   });
 

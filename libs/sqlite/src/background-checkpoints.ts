@@ -32,13 +32,13 @@ export interface BackgroundCheckpoints {
  * commits, that held the server's event loop 0.2-33 ms a few times a second under steady writes
  * (bench g). One worker per process, with its own connection to each database, runs a PASSIVE
  * checkpoint of each every half second instead: it waits for no reader or writer, and it syncs
- * nothing when a WAL has nothing new. Returns undefined with `in-commit`, and where there is no
+ * nothing when a WAL has nothing new. Returns undefined with `in-commit` (the default), and where there is no
  * worker to run (`:memory:`, TypeScript sources): SQLite checkpoints as it always does.
  */
 export function startBackgroundCheckpoints(
   db: Database.Database,
   path: string,
-  checkpoints: WalCheckpoints = 'worker',
+  checkpoints: WalCheckpoints = 'in-commit',
 ): BackgroundCheckpoints | undefined {
   if (checkpoints === 'in-commit' || path === ':memory:' || path === '' || !existsSync(WORKER_FILE)) return undefined;
   const id = checkpointWorker.add(db, path);

@@ -57,7 +57,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
   // With a WalSync the connection itself need not sync each commit: the WalSync does, off the loop.
   const db = openEventLog(options.path, fsyncOffLoop ? 'NORMAL' : synchronous);
   const walSync = fsyncOffLoop ? new WalSync(`${options.path}-wal`) : undefined;
-  const checkpoints = startBackgroundCheckpoints(db, options.path, options.checkpoints ?? 'in-commit');
+  const checkpoints = startBackgroundCheckpoints(db, options.path, options.checkpoints);
   const readStream = createReadStream(db);
   const readRange = createReadRange(db);
   const deleteStream = createDeleteStream(db);

@@ -61,7 +61,7 @@ export function createSqliteReadStore(options: SqliteReadStoreOptions): ReadStor
       throw error;
     }
   }
-  return new SqliteReadStore(new SqliteConnections(writer, reader, startBackgroundCheckpoints(writer.db, options.path, options.checkpoints ?? 'in-commit')));
+  return new SqliteReadStore(new SqliteConnections(writer, reader, startBackgroundCheckpoints(writer.db, options.path, options.checkpoints)));
 }
 
 /** How session operations reach a connection: at once inside a transaction, through the mutex outside. */
