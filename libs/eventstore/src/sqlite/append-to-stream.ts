@@ -5,8 +5,11 @@ import { StreamDeleted, WrongExpectedRevision } from '../errors';
 import type { EventRow } from './event-rows';
 import type { AppendedRows } from './recent-events';
 
-/** The stream's row in `streams`, raw: [revision | null, deleted 0/1]. */
-type StreamRow = [revision: number | null, deleted: 0 | 1];
+/**
+ * Where an append lands, raw: the stream's last revision (null when it has none), whether its name is
+ * dead (0/1), the highest position of an event in the log, and the head when a stream was last deleted.
+ */
+type PlaceRow = [revision: number | null, deleted: 0 | 1, head: number | null, deletedHead: number | null];
 /** An event already in the stream, as the idempotency check compares it: [revision, event id, position]. */
 type StoredIdRow = [revision: number, eventId: string, position: number];
 
@@ -27,14 +30,21 @@ export type AppendToStream = Database.Transaction<
 /**
  * Builds the append, to run under the write lock (`BEGIN IMMEDIATE`, so two processes on the same
  * file take it in turn and each revision is won exactly once): alone, or in a savepoint among the
- * appends of one group commit (`GroupCommit`). The happy path costs one lookup in
- * `streams`, one multi-row insert per 100 events and one stream update, plus the head and
- * `data_version` for the recent events the live subscriptions read; the idempotency queries run
- * only when the expected revision does not match (or for `any` / `stream_exists` on an existing
- * stream).
+ * appends of one group commit (`GroupCommit`). The happy path costs one query for the stream's
+ * revision, its tombstone and the head (index seeks, written nowhere), `data_version` for the recent
+ * events the live subscriptions read, and one multi-row insert per 100 events; the idempotency
+ * queries run only when the expected revision does not match (or for `any` / `stream_exists` on an
+ * existing stream).
  */
 export function createAppendToStream(db: Database.Database): AppendToStream {
-  const selectStream = db.prepare('SELECT revision, deleted FROM streams WHERE stream_id = ?').raw();
+  const selectPlace = db
+    .prepare(
+      `SELECT (SELECT revision FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1),
+              EXISTS (SELECT 1 FROM deleted_streams WHERE stream_id = ?),
+              (SELECT max(position) FROM events),
+              (SELECT max(head_position) FROM deleted_streams)`,
+    )
+    .raw();
   const selectIdsFrom = db
     .prepare(
       'SELECT revision, event_id, position FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision LIMIT ?',
@@ -46,11 +56,7 @@ export function createAppendToStream(db: Database.Database): AppendToStream {
     .prepare('SELECT revision FROM events WHERE stream_id = ? AND event_id = ? LIMIT 1')
     .pluck();
   const insertRows = createInsertRows(db);
-  const selectHead = db.prepare('SELECT max(position) FROM events').pluck();
   const selectDataVersion = db.prepare('PRAGMA data_version').pluck();
-  const upsertStream = db.prepare(
-    'INSERT INTO streams (stream_id, revision) VALUES (?, ?) ON CONFLICT (stream_id) DO UPDATE SET revision = excluded.revision',
-  );
 
   /** The original result when `events` already stand in the stream from `firstRevision` on, else null. */
   function findEarlierAppend(
@@ -69,9 +75,9 @@ export function createAppendToStream(db: Database.Database): AppendToStream {
 
   const appendInTransaction = db.transaction(
     (streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): AppendOutcome => {
-      const stream = selectStream.get(streamId) as StreamRow | undefined;
-      if (stream?.[1] === 1) throw new StreamDeleted(streamId);
-      const current = stream?.[0] ?? undefined;
+      const [last, deleted, head, deletedHead] = selectPlace.get(streamId, streamId) as PlaceRow;
+      if (deleted === 1) throw new StreamDeleted(streamId);
+      const current = last ?? undefined;
       const conflict = () => new WrongExpectedRevision(streamId, expected, current ?? 'no_stream');
 
       if (typeof expected === 'number') {
@@ -102,65 +108,62 @@ export function createAppendToStream(db: Database.Database): AppendToStream {
       }
 
       const firstRevision = (current ?? -1) + 1;
-      const previousHead = selectHead.get() as number | null;
+      const firstPosition = Math.max(head ?? 0, deletedHead ?? 0) + 1;
       const dataVersion = selectDataVersion.get() as number;
-      const rows = insertRows(streamId, firstRevision, events);
+      const rows = insertRows(streamId, firstRevision, firstPosition, events);
       const revision = firstRevision + events.length - 1;
-      upsertStream.run(streamId, revision);
       const position = rows[rows.length - 1][0];
-      return { result: { nextExpectedRevision: revision, position }, written: { previousHead, dataVersion, rows } };
+      return { result: { nextExpectedRevision: revision, position }, written: { previousHead: head, dataVersion, rows } };
     },
   );
 
   return appendInTransaction;
 }
 
-/** Rows per INSERT statement: far below SQLite's 32,766 bound parameters at 6 per row. */
+/** Rows per INSERT statement: far below SQLite's 32,766 bound parameters at 7 per row. */
 const MAX_ROWS_PER_INSERT = 100;
-const PARAMETERS_PER_ROW = 6;
+const PARAMETERS_PER_ROW = 7;
 
 /**
- * Inserts events with multi-row INSERT statements (one statement per 100 events, prepared once per
- * row count): fewer statement runs, and one `sqlite_sequence` update per statement instead of per
- * row. Returns the rows as stored, positions included.
+ * Inserts events at the positions from `firstPosition` on with multi-row INSERT statements (one
+ * statement per 100 events, prepared once per row count). Returns the rows as stored.
  */
 function createInsertRows(db: Database.Database) {
   const statements = new Map<number, Database.Statement>();
   const statementFor = (rows: number) => {
     let statement = statements.get(rows);
     if (!statement) {
-      const values = Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?)').join(', ');
+      const values = Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?)').join(', ');
       statement = db.prepare(
-        `INSERT INTO events (stream_id, revision, event_id, type, data, metadata) VALUES ${values}`,
+        `INSERT INTO events (position, stream_id, revision, event_id, type, data, metadata) VALUES ${values}`,
       );
       statements.set(rows, statement);
     }
     return statement;
   };
 
-  return (streamId: string, firstRevision: number, events: readonly NewEvent[]): EventRow[] => {
+  return (streamId: string, firstRevision: number, firstPosition: number, events: readonly NewEvent[]): EventRow[] => {
     const stored = new Array<EventRow>(events.length);
     for (let start = 0; start < events.length; start += MAX_ROWS_PER_INSERT) {
       const rows = Math.min(MAX_ROWS_PER_INSERT, events.length - start);
       const parameters = new Array<unknown>(rows * PARAMETERS_PER_ROW);
       for (let row = 0; row < rows; row++) {
         const event = events[start + row];
+        const position = firstPosition + start + row;
         const revision = firstRevision + start + row;
         const data = JSON.stringify(event.data);
         const metadata = JSON.stringify(event.metadata);
         const offset = row * PARAMETERS_PER_ROW;
-        parameters[offset] = streamId;
-        parameters[offset + 1] = revision;
-        parameters[offset + 2] = event.id;
-        parameters[offset + 3] = event.type;
-        parameters[offset + 4] = data;
-        parameters[offset + 5] = metadata;
-        stored[start + row] = [0, streamId, revision, event.id, event.type, data, metadata];
+        parameters[offset] = position;
+        parameters[offset + 1] = streamId;
+        parameters[offset + 2] = revision;
+        parameters[offset + 3] = event.id;
+        parameters[offset + 4] = event.type;
+        parameters[offset + 5] = data;
+        parameters[offset + 6] = metadata;
+        stored[start + row] = [position, streamId, revision, event.id, event.type, data, metadata];
       }
-      // AUTOINCREMENT numbers one statement's rows one after another (the write lock is held), and the
-      // last inserted row is its last one.
-      const last = Number(statementFor(rows).run(parameters).lastInsertRowid);
-      for (let row = 0; row < rows; row++) stored[start + row][0] = last - rows + 1 + row;
+      statementFor(rows).run(parameters);
     }
     return stored;
   };

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -82,15 +83,16 @@ describe('SQLite event store on a shared file', () => {
     const before = open(path);
     const events = [newEvent(), newEvent()];
     await before.append('guild-1', events, { expectedRevision: 'no_stream' });
-    await before.append('guild-2', [newEvent()], { expectedRevision: 'no_stream' });
+    const deleted = await before.append('guild-2', [newEvent()], { expectedRevision: 'no_stream' });
     await before.deleteStream('guild-2');
-    const head = await before.headPosition();
     await before.close();
 
     const after = open(path);
 
     expect((await after.readStream('guild-1')).map((event) => event.id)).toEqual(events.map((event) => event.id));
-    expect((await after.append('guild-1', [newEvent()], { expectedRevision: 1 })).position).toBeGreaterThan(head!);
+    // guild-2 held the head: its position stays taken after the reopen.
+    expect(await after.headPosition()).toBe(2);
+    expect((await after.append('guild-1', [newEvent()], { expectedRevision: 1 })).position).toBe(deleted.position + 1);
     await expect(after.append('guild-2', [newEvent()], { expectedRevision: 'any' })).rejects.toMatchObject({
       name: 'StreamDeleted',
     });
@@ -110,6 +112,55 @@ describe('SQLite event store on a shared file', () => {
     await store.close();
 
     await expect(store.ping()).rejects.toMatchObject({ name: 'EventStoreUnavailable' });
+  });
+});
+
+describe('SQLite event log of schema version 1 (AUTOINCREMENT positions, revisions in `streams`)', () => {
+  /** A version-1 file as Herald wrote it: two streams, the second deleted while it held the head. */
+  function writeVersion1Log(path: string): void {
+    const db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    db.exec(`
+      CREATE TABLE events (position INTEGER PRIMARY KEY AUTOINCREMENT, stream_id TEXT NOT NULL, revision INTEGER NOT NULL,
+        event_id TEXT NOT NULL, type TEXT NOT NULL, data TEXT NOT NULL, metadata TEXT NOT NULL);
+      CREATE UNIQUE INDEX events_by_stream ON events (stream_id, revision);
+      CREATE INDEX events_by_type ON events (type, position);
+      CREATE TABLE streams (stream_id TEXT PRIMARY KEY, revision INTEGER, deleted INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;
+      INSERT INTO events (stream_id, revision, event_id, type, data, metadata) VALUES
+        ('guild-1', 0, 'e1', 'ThingHappened', '{"n":1}', '{}'), ('guild-1', 1, 'e2', 'ThingHappened', '{"n":2}', '{}'),
+        ('guild-2', 0, 'e3', 'ThingHappened', '{"n":3}', '{}'), ('guild-2', 1, 'e4', 'ThingHappened', '{"n":4}', '{}');
+      INSERT INTO streams VALUES ('guild-1', 1, 0), ('guild-2', NULL, 1);
+      DELETE FROM events WHERE stream_id = 'guild-2';
+      PRAGMA user_version = 1;
+    `);
+    db.close();
+  }
+
+  it('opens as version 2: events, revisions and tombstones kept, no position handed out twice', async () => {
+    const path = temporaryLogPath();
+    writeVersion1Log(path);
+    const store = createSqliteEventStore({ path });
+    try {
+      expect((await store.readStream('guild-1')).map((event) => [event.id, event.revision, event.position])).toEqual([
+        ['e1', 0, 1],
+        ['e2', 1, 2],
+      ]);
+      await expect(store.append('guild-1', [newEvent()], { expectedRevision: 0 })).rejects.toMatchObject({ actual: 1 });
+      await expect(store.append('guild-2', [newEvent()], { expectedRevision: 'any' })).rejects.toMatchObject({
+        name: 'StreamDeleted',
+      });
+      // Positions 3 and 4 belonged to guild-2's deleted events.
+      expect(await store.append('guild-1', [newEvent()], { expectedRevision: 1 })).toEqual({ nextExpectedRevision: 2, position: 5 });
+      expect(await store.append('guild-3', [newEvent()], { expectedRevision: 'no_stream' })).toEqual({ nextExpectedRevision: 0, position: 6 });
+    } finally {
+      await store.close();
+    }
+    const db = new Database(path, { readonly: true });
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
+    expect(db.pragma('user_version', { simple: true })).toBe(2);
+    db.close();
+    expect(tables).toEqual(expect.arrayContaining(['deleted_streams', 'events']));
+    expect(tables).not.toContain('streams');
   });
 });
 

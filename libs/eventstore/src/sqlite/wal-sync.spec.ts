@@ -14,7 +14,7 @@ describe('WalSync', () => {
   it('calls back every commit in the order they came, those arriving during an fsync after the next one', async () => {
     const path = join(directory, 'events.sqlite');
     const db = openEventLog(path, 'NORMAL');
-    db.exec("INSERT INTO streams (stream_id, revision) VALUES ('s', 0)");
+    db.exec("INSERT INTO deleted_streams (stream_id, head_position) VALUES ('s', 0)");
     const sync = new WalSync(`${path}-wal`);
     const order: number[] = [];
     const all = [1, 2, 3].map((n) => new Promise<void>((resolve, reject) => sync.afterCommit((error) => (error ? reject(error) : (order.push(n), resolve())))));
@@ -34,7 +34,7 @@ describe('WalSync', () => {
   it('lets close wait for the fsync under way', async () => {
     const path = join(directory, 'events.sqlite');
     const db = openEventLog(path, 'NORMAL');
-    db.exec("INSERT INTO streams (stream_id, revision) VALUES ('s', 0)");
+    db.exec("INSERT INTO deleted_streams (stream_id, head_position) VALUES ('s', 0)");
     const sync = new WalSync(`${path}-wal`);
     let synced = false;
     sync.afterCommit(() => (synced = true));
