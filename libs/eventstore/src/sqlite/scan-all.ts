@@ -45,10 +45,11 @@ export async function* scanAll(source: ScanSource, request: ScanRequest): AsyncG
 async function* scanOnWorker(data: ScanWorkerData): AsyncGenerator<RecordedEvent[]> {
   // A small heap: the worker holds a page or two at a time, and the scan's memory is the process's.
   const worker = new Worker(WORKER_FILE, { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 64 } });
-  const arrived: Array<string | null> = [];
+  const arrived: Array<Uint8Array | null> = [];
+  const decoder = new TextDecoder();
   let failure: Error | undefined;
   let wake: (() => void) | undefined;
-  worker.on('message', (page: string | null) => {
+  worker.on('message', (page: Uint8Array | null) => {
     arrived.push(page);
     wake?.();
   });
@@ -67,7 +68,7 @@ async function* scanOnWorker(data: ScanWorkerData): AsyncGenerator<RecordedEvent
       if (page === undefined) throw failure;
       if (page === null) return;
       worker.postMessage('more');
-      yield decodeRowPage(page);
+      yield decodeRowPage(decoder.decode(page));
     }
   } finally {
     await worker.terminate();
