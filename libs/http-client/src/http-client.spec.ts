@@ -60,6 +60,13 @@ const text =
     res.end(body);
   };
 const hang: Reply = () => undefined;
+
+async function waitFor(condition: () => boolean): Promise<void> {
+  for (let waited = 0; !condition(); waited += 5) {
+    if (waited > 2_000) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
 const reset: Reply = (req) => req.socket.destroy();
 
 const CLOUDFLARE_PAGE = '<!DOCTYPE html><html><head><title>Just a moment...</title></head><body>Verify you are human</body></html>';
@@ -226,4 +233,30 @@ describe('HttpClient', () => {
     expect(upstream.received).toHaveLength(4);
   });
 
+
+  it('drops the limiter state of keys idle for ten minutes, never of a key with a request in flight', async () => {
+    let now = 1_000_000;
+    const held: ServerResponse[] = [];
+    upstream.script((req, res) => (req.url === '/slow' ? held.push(res) : json(200, {})(req, res)));
+    const http = client({ now: () => now, timeoutMs: 5_000 });
+    await Promise.all(['token-a', 'token-b', 'token-c'].map((limitKey) => http.request({ path: '/quick', limitKey })));
+    const slow = http.request({ path: '/slow', limitKey: 'token-slow' });
+    await waitFor(() => held.length === 1);
+    expect(http.limitKeyCount).toBe(4);
+
+    now += 9 * 60_000;
+    await http.request({ path: '/quick', limitKey: 'token-d' });
+    expect(http.limitKeyCount).toBe(5);
+
+    now += 60_000;
+    await http.request({ path: '/quick', limitKey: 'token-e' });
+    // a, b and c went; the slow request's key stays while its request waits; d is a minute old.
+    expect(http.limitKeyCount).toBe(3);
+
+    json(200, { done: true })({} as IncomingMessage, held[0]);
+    await expect(slow).resolves.toMatchObject({ data: { done: true } });
+    now += 10 * 60_000;
+    await http.request({ path: '/quick', limitKey: 'token-f' });
+    expect(http.limitKeyCount).toBe(1);
+  });
 });

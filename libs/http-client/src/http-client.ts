@@ -48,6 +48,7 @@ export interface HttpClientOptions {
   /** Test seams. */
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
+  now?: () => number;
 }
 
 export interface HttpRequest {
@@ -73,6 +74,20 @@ export interface HttpResponse<T = unknown> {
 const DEFAULT_TIMEOUT_MS = 10_000;
 const DEFAULT_LIMITS: RequestLimits = { concurrency: 4 };
 const NO_KEY = '';
+/**
+ * A key's limiter state is dropped once nothing has used it for this long (or for its own pacing
+ * interval, if longer): keys are per token, and tokens come and go for as long as the server runs.
+ */
+const IDLE_GATE_MS = 10 * 60_000;
+
+/** One key's limits: its limiter, the end of a pause an upstream asked for, and what still uses it. */
+interface Gate {
+  limiter: Bottleneck;
+  minTimeMs: number;
+  pausedUntil: number;
+  inFlight: number;
+  lastUsed: number;
+}
 
 /**
  * An upstream HTTP client on axios: per-attempt timeouts, client-side concurrency and rate limits,
@@ -84,15 +99,19 @@ export class HttpClient {
   readonly upstream: string;
   private readonly http: AxiosInstance;
   private readonly policy: RetryPolicy;
-  private readonly limiters = new Map<string, { limiter: Bottleneck; pausedUntil: number }>();
+  private readonly gates = new Map<string, Gate>();
+  private lastSweep: number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
+  private readonly now: () => number;
 
   constructor(private readonly options: HttpClientOptions) {
     this.upstream = options.upstream;
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.random = options.random ?? Math.random;
+    this.now = options.now ?? Date.now;
+    this.lastSweep = this.now();
     this.http = axios.create({
       baseURL: options.baseUrl.replace(/\/+$/, ''),
       timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
@@ -105,13 +124,28 @@ export class HttpClient {
     });
   }
 
+  /** How many limit keys hold limiter state now (idle ones are dropped). */
+  get limitKeyCount(): number {
+    return this.gates.size;
+  }
+
   async request<T = unknown>(request: HttpRequest): Promise<HttpResponse<T>> {
     const gate = this.gate(request.limitKey ?? NO_KEY);
+    gate.inFlight += 1;
+    try {
+      return await this.requestThrough<T>(gate, request);
+    } finally {
+      gate.inFlight -= 1;
+      gate.lastUsed = this.now();
+    }
+  }
+
+  private async requestThrough<T>(gate: Gate, request: HttpRequest): Promise<HttpResponse<T>> {
     let lastStatus: number | null = null;
     let lastCause: unknown;
     for (let attempt = 0; ; attempt++) {
       const outcome = await gate.limiter.schedule(async () => {
-        const wait = gate.pausedUntil - Date.now();
+        const wait = gate.pausedUntil - this.now();
         if (wait > 0) await this.sleep(wait);
         return this.attempt(request);
       });
@@ -131,7 +165,7 @@ export class HttpClient {
         throw this.unavailable(request, { status: lastStatus, attempts: attempt + 1, cause: lastCause });
       }
       const delay = asked ?? backoffDelay(this.policy, attempt, this.random);
-      if (asked !== undefined) gate.pausedUntil = Math.max(gate.pausedUntil, Date.now() + asked);
+      if (asked !== undefined) gate.pausedUntil = Math.max(gate.pausedUntil, this.now() + asked);
       this.options.log?.warn(
         `${this.upstream} ${describe(request)}: ${outcome.reason}; retry ${attempt + 1}/${this.policy.maxRetries} in ${delay} ms`,
       );
@@ -182,20 +216,32 @@ export class HttpClient {
     };
   }
 
-  private gate(key: string): { limiter: Bottleneck; pausedUntil: number } {
-    let gate = this.limiters.get(key);
+  private gate(key: string): Gate {
+    const now = this.now();
+    if (now - this.lastSweep >= IDLE_GATE_MS) this.dropIdleGates(now);
+    let gate = this.gates.get(key);
     if (!gate) {
       const limits = (key !== NO_KEY && this.options.limitsFor?.(key)) || this.options.limits || DEFAULT_LIMITS;
+      const minTimeMs = limits.requestsPerSecond ? Math.ceil(1000 / limits.requestsPerSecond) : 0;
       gate = {
-        limiter: new Bottleneck({
-          maxConcurrent: limits.concurrency,
-          minTime: limits.requestsPerSecond ? Math.ceil(1000 / limits.requestsPerSecond) : 0,
-        }),
+        limiter: new Bottleneck({ maxConcurrent: limits.concurrency, minTime: minTimeMs }),
+        minTimeMs,
         pausedUntil: 0,
+        inFlight: 0,
+        lastUsed: now,
       };
-      this.limiters.set(key, gate);
+      this.gates.set(key, gate);
     }
     return gate;
+  }
+
+  /** A gate still in use, paused, or within its pacing interval keeps what it owes the upstream. */
+  private dropIdleGates(now: number): void {
+    this.lastSweep = now;
+    for (const [key, gate] of this.gates) {
+      const idle = gate.inFlight === 0 && now >= gate.pausedUntil && now - gate.lastUsed >= Math.max(IDLE_GATE_MS, gate.minTimeMs);
+      if (idle) this.gates.delete(key);
+    }
   }
 
   private report(method: string, status: number | 'error', started: number, headers: Record<string, string>): void {
