@@ -127,11 +127,20 @@ describe('WAL checkpoints on a worker thread, off the event loop', () => {
     const db = new Database(path);
     db.pragma('journal_mode = WAL');
     const autocheckpoint = () => db.pragma('wal_autocheckpoint', { simple: true });
-    // A file that is not there: the worker fails to open it and stops.
-    startBackgroundCheckpoints(db, join(dir, 'missing.sqlite'), 'worker');
-    expect(autocheckpoint()).toBe(10_000);
-    await eventually(() => autocheckpoint() === 1000);
-    db.close();
+    const warnings: string[] = [];
+    const { Logger, ConsoleLogger } = require(join(ROOT, 'node_modules/@nestjs/common'));
+    Logger.overrideLogger({ log() {}, error() {}, warn: (message: unknown) => warnings.push(String(message)) });
+    try {
+      // A file that is not there: the worker fails to open it and stops.
+      startBackgroundCheckpoints(db, join(dir, 'missing.sqlite'), 'worker');
+      expect(autocheckpoint()).toBe(10_000);
+      await eventually(() => autocheckpoint() === 1000);
+    } finally {
+      Logger.overrideLogger(new ConsoleLogger());
+      db.close();
+    }
+    // The operator learns which file, and why.
+    expect(warnings).toEqual([expect.stringMatching(/WAL checkpoints of .*plain\.sqlite are back in the commit .*: .*(open|exist)/i)]);
   });
 
   it('has nothing to run on an in-memory database', () => {

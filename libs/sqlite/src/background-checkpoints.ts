@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { Logger } from '@nestjs/common';
 import type Database from 'better-sqlite3';
 import type { CheckpointWorkerData, FromCheckpointWorker, ToCheckpointWorker } from './checkpoint-worker';
 
@@ -50,6 +51,7 @@ class CheckpointWorker {
   private worker: Worker | undefined;
   private readonly databases = new Map<number, Database.Database>();
   private readonly removals = new Map<number, () => void>();
+  private readonly logger = new Logger('WalCheckpoints');
   private nextId = 1;
 
   add(db: Database.Database, path: string): number {
@@ -90,25 +92,27 @@ class CheckpointWorker {
     const workerData: CheckpointWorkerData = { intervalMs: INTERVAL_MS };
     const worker = new Worker(WORKER_FILE, { workerData, resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 16 } });
     worker.on('message', (message: FromCheckpointWorker) => {
-      if ('failed' in message) this.handBack(message.failed);
+      if ('failed' in message) this.handBack(message.failed, message.reason);
       else this.settle(message.removed);
     });
     // Its failures end it (below); they are not the process's.
     worker.on('error', () => undefined);
-    worker.once('exit', () => {
+    worker.once('exit', (code) => {
       if (this.worker !== worker) return;
       // A worker that died leaves the checkpoints to SQLite again, before a WAL grows to the backstop.
       this.worker = undefined;
-      for (const id of this.databases.keys()) this.handBack(id);
+      for (const id of this.databases.keys()) this.handBack(id, `the checkpoint worker stopped with exit code ${code}`);
       for (const id of [...this.removals.keys()]) this.settle(id);
     });
     worker.unref();
     return worker;
   }
 
-  private handBack(id: number): void {
+  private handBack(id: number, reason: string): void {
     const db = this.databases.get(id);
-    if (db?.open) db.pragma(`wal_autocheckpoint = ${SQLITE_DEFAULT_PAGES}`);
+    if (!db?.open) return;
+    db.pragma(`wal_autocheckpoint = ${SQLITE_DEFAULT_PAGES}`);
+    this.logger.warn(`WAL checkpoints of ${db.name} are back in the commit (every ${SQLITE_DEFAULT_PAGES} pages): ${reason}`);
   }
 
   private settle(id: number): void {

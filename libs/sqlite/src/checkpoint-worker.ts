@@ -7,8 +7,8 @@ export interface CheckpointWorkerData {
 }
 
 export type ToCheckpointWorker = { add: number; path: string } | { remove: number } | { close: true };
-/** `failed`: that database is SQLite's own to checkpoint again. `removed`: the worker let go of it. */
-export type FromCheckpointWorker = { failed: number } | { removed: number };
+/** `failed`: that database is SQLite's own to checkpoint again, for `reason`. `removed`: the worker let go of it. */
+export type FromCheckpointWorker = { failed: number; reason: string } | { removed: number };
 
 /*
  * Checkpoints the WAL of each database it is given, on its own connection, PASSIVE, every
@@ -19,10 +19,10 @@ const { intervalMs } = workerData as CheckpointWorkerData;
 const port = parentPort!;
 const databases = new Map<number, Database.Database>();
 
-function handBack(id: number): void {
+function handBack(id: number, error: unknown): void {
   databases.get(id)?.close();
   databases.delete(id);
-  port.postMessage({ failed: id } satisfies FromCheckpointWorker);
+  port.postMessage({ failed: id, reason: error instanceof Error ? error.message : String(error) } satisfies FromCheckpointWorker);
 }
 
 const timer = setInterval(() => {
@@ -30,7 +30,7 @@ const timer = setInterval(() => {
     try {
       db.pragma('wal_checkpoint(PASSIVE)');
     } catch (error) {
-      if ((error as { code?: string }).code !== 'SQLITE_BUSY') handBack(id);
+      if ((error as { code?: string }).code !== 'SQLITE_BUSY') handBack(id, error);
     }
   }
 }, intervalMs);
@@ -39,8 +39,8 @@ port.on('message', (message: ToCheckpointWorker) => {
   if ('add' in message) {
     try {
       databases.set(message.add, new Database(message.path, { fileMustExist: true, timeout: 0 }));
-    } catch {
-      port.postMessage({ failed: message.add } satisfies FromCheckpointWorker);
+    } catch (error) {
+      handBack(message.add, error);
     }
   } else if ('remove' in message) {
     databases.get(message.remove)?.close();
