@@ -96,12 +96,14 @@ class CheckpointWorker {
       else this.settle(message.removed);
     });
     // Its failures end it (below); they are not the process's.
-    worker.on('error', () => undefined);
+    let failure: Error | undefined;
+    worker.on('error', (error) => (failure = error));
     worker.once('exit', (code) => {
       if (this.worker !== worker) return;
       // A worker that died leaves the checkpoints to SQLite again, before a WAL grows to the backstop.
       this.worker = undefined;
-      for (const id of this.databases.keys()) this.handBack(id, `the checkpoint worker stopped with exit code ${code}`);
+      const reason = failure ? `the checkpoint worker failed: ${failure.message}` : `the checkpoint worker stopped with exit code ${code}`;
+      for (const id of this.databases.keys()) this.handBack(id, reason);
       for (const id of [...this.removals.keys()]) this.settle(id);
     });
     worker.unref();
