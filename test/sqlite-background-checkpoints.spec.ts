@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { testEvent } from '@herald/core/testing';
+import { testEvent, waitFor } from '@herald/core/testing';
 import type { EventStore } from '@herald/eventstore';
 import type { ReadStore } from '@herald/readstore';
 import type { BackgroundCheckpoints, WalCheckpoints } from '@herald/sqlite';
@@ -28,14 +28,6 @@ const { createSqliteReadStore } = built('readstore/src/sqlite/sqlite-read-store.
 function walProgress(path: string): { lastFrame: number; backfilled: number } {
   const index = readFileSync(`${path}-shm`);
   return { lastFrame: index.readUInt32LE(16), backfilled: index.readUInt32LE(96) };
-}
-
-async function eventually(check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('not within the time allowed');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 /** About 3,000 pages: past SQLite's own checkpoint threshold (1,000), short of the backstop (10,000). */
@@ -75,7 +67,7 @@ describe('WAL checkpoints on a worker thread, off the event loop', () => {
     const committed = commitRows(db, path);
     expect(committed.lastFrame).toBeGreaterThan(ROWS);
     expect(committed.backfilled).toBeLessThan(committed.lastFrame - ROWS / 2);
-    await eventually(() => walProgress(path).backfilled === committed.lastFrame);
+    await waitFor('the worker to backfill the WAL', () => walProgress(path).backfilled === committed.lastFrame);
     db.prepare('INSERT INTO t (body) VALUES (?)').run('after');
     expect(walProgress(path).lastFrame).toBeLessThan(10);
     await checkpoints!.close();
@@ -94,7 +86,7 @@ describe('WAL checkpoints on a worker thread, off the event loop', () => {
     first.db.close();
     const committed = commitRows(second.db, second.path);
     expect(committed.backfilled).toBeLessThan(committed.lastFrame - ROWS / 2);
-    await eventually(() => walProgress(second.path).backfilled === committed.lastFrame);
+    await waitFor('the worker to backfill the second WAL', () => walProgress(second.path).backfilled === committed.lastFrame);
     await second.checkpoints!.close();
     second.db.close();
   });
@@ -134,7 +126,7 @@ describe('WAL checkpoints on a worker thread, off the event loop', () => {
       // A file that is not there: the worker fails to open it and stops.
       startBackgroundCheckpoints(db, join(dir, 'missing.sqlite'), 'worker');
       expect(autocheckpoint()).toBe(10_000);
-      await eventually(() => autocheckpoint() === 1000);
+      await waitFor("SQLite's own checkpoints to be back", () => autocheckpoint() === 1000);
     } finally {
       Logger.overrideLogger(new ConsoleLogger());
       db.close();
@@ -157,7 +149,7 @@ describe('WAL checkpoints on a worker thread, off the event loop', () => {
     // The worker may have copied what was committed before (the schema), never the big commit itself.
     const committed = walProgress(path);
     expect(committed.backfilled).toBeLessThan(committed.lastFrame - ROWS / 2);
-    await eventually(() => walProgress(path).backfilled === committed.lastFrame);
+    await waitFor('the worker to backfill the WAL', () => walProgress(path).backfilled === committed.lastFrame);
     expect((await store.readStream('noise-1')).length).toBe(ROWS);
     await store.close();
     expect(existsSync(`${path}-wal`)).toBe(false);
@@ -190,7 +182,7 @@ describe('WAL checkpoints on a worker thread, off the event loop', () => {
     // The worker may have copied what was committed before (the schema), never the big commit itself.
     const committed = walProgress(path);
     expect(committed.backfilled).toBeLessThan(committed.lastFrame - ROWS / 2);
-    await eventually(() => walProgress(path).backfilled === committed.lastFrame);
+    await waitFor('the worker to backfill the WAL', () => walProgress(path).backfilled === committed.lastFrame);
     expect(await store.global().collection('bodies').count()).toBe(ROWS);
     await store.close();
     expect(existsSync(`${path}-wal`)).toBe(false);

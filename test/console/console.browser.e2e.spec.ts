@@ -5,7 +5,8 @@ import { DISCORD_PERMISSIONS, DiscordFake, type DiscordFakeSignIn, FAKE_DISCORD_
 import { FAKE_CLIENT, FitbitFake } from '../fakes/fitbit.fake';
 import { PluralKitFake } from '../fakes/pluralkit.fake';
 import { SimplyPluralFake } from '../fakes/simplyplural.fake';
-import { FAST_FRONTING_ENV, randomToken, waitFor } from '../fronting/fronting-harness';
+import { waitFor } from '@herald/core/testing';
+import { FAST_FRONTING_ENV, randomToken } from '../fronting/fronting-harness';
 import { fitbitEnv } from '../imports/imports-harness';
 import { launchChromium, newBrowserSession, saveScreenshot, SCREEN_WIDTHS } from '../support/browser';
 import { freePort } from '../support/free-port';

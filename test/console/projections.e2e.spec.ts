@@ -1,6 +1,6 @@
 import { READ_STORE, type ReadStore } from '@herald/readstore';
 import { readModelDigest } from '@herald/projections';
-import { waitFor } from '../presence/presence-harness';
+import { waitFor } from '@herald/core/testing';
 import { ConsoleHarness } from './console-harness';
 
 interface ProjectionItem {

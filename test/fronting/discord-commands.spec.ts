@@ -2,7 +2,8 @@ import { ApplicationCommandOptionType, ComponentType, InteractionContextType, Te
 import { isSealedSecret, streams } from '@herald/core';
 import { FRONTING_SETUP_MODAL_ID, FrontingReadModel, PLURALKIT_MEMBERS_NOTE } from '@herald/fronting';
 import { type Answer, DiscordHarness, type InteractionInit, type ModalSubmitInit } from '../support/discord-interactions';
-import { FrontingHarness, type FrontingUser, randomToken, waitFor } from './fronting-harness';
+import { waitFor } from '@herald/core/testing';
+import { FrontingHarness, type FrontingUser, randomToken } from './fronting-harness';
 
 const GUILD = '100000000000000044';
 

@@ -1,4 +1,5 @@
-import { FrontingHarness, type FrontingUser, randomToken, waitFor } from './fronting-harness';
+import { waitFor } from '@herald/core/testing';
+import { FrontingHarness, type FrontingUser, randomToken } from './fronting-harness';
 
 interface BadSettings {
   name: string;

@@ -1,6 +1,7 @@
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { FrontingHarness, SP, sleep, waitFor } from './fronting-harness';
+import { sleep, waitFor } from '@herald/core/testing';
+import { FrontingHarness, SP } from './fronting-harness';
 
 /** Long enough for a trigger, a debounced read, the coalescing window and a post to have happened. */
 const SETTLE_MS = 400;

@@ -1,4 +1,5 @@
-import { FrontingHarness, type FrontingUser, randomToken, SP, sleep, waitFor } from './fronting-harness';
+import { sleep, waitFor } from '@herald/core/testing';
+import { FrontingHarness, type FrontingUser, randomToken, SP } from './fronting-harness';
 
 const SETTLE_MS = 400;
 

@@ -5,7 +5,8 @@ import { PluralKitFake } from '../fakes/pluralkit.fake';
 import { SimplyPluralFake } from '../fakes/simplyplural.fake';
 import { type HeraldProcess, spawnHerald } from '../support/herald-process';
 import { expectNoSecretIn, stopAndCollectTraces, wholeResponseText } from '../support/secret-leak-scan';
-import { FAST_FRONTING_ENV, randomToken, SP, sleep, waitFor } from './fronting-harness';
+import { sleep, waitFor } from '@herald/core/testing';
+import { FAST_FRONTING_ENV, randomToken, SP } from './fronting-harness';
 
 const OPERATOR = 'operator-token-for-the-secrecy-test';
 

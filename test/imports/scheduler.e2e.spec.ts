@@ -1,6 +1,6 @@
 import { ManualClock } from '@herald/core';
 import { SyncScheduler, SyncStatusStore } from '@herald/imports';
-import { waitFor } from '../fronting/fronting-harness';
+import { waitFor } from '@herald/core/testing';
 import { ImportsHarness } from './imports-harness';
 
 const HOUR_MS = 3_600_000;

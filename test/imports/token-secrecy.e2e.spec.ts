@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FAKE_CLIENT, FITBIT_FIXTURE_RANGE, FitbitFake } from '../fakes/fitbit.fake';
-import { waitFor } from '../fronting/fronting-harness';
+import { waitFor } from '@herald/core/testing';
 import { type HeraldProcess, spawnHerald } from '../support/herald-process';
 import { expectNoSecretIn, stopAndCollectTraces, wholeResponseText } from '../support/secret-leak-scan';
 import { bindingCookie } from './imports-harness';

@@ -1,7 +1,8 @@
 import { streams } from '@herald/core';
 import fixtureRequest from '../fixtures/getstream/partial_update_request.json';
 import { GetStreamFake } from '../fakes/getstream.fake';
-import { PresenceHarness, type PresenceUser, settle, waitFor } from './presence-harness';
+import { waitFor } from '@herald/core/testing';
+import { PresenceHarness, type PresenceUser, settle } from './presence-harness';
 
 const API_KEY = 'herald-test-stream-key';
 const API_SECRET = 'herald-test-stream-secret-0123456789';

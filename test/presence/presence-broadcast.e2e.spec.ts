@@ -1,4 +1,5 @@
-import { type PresenceHarness as Harness, PresenceHarness, type PresenceUser, settle, waitFor } from './presence-harness';
+import { waitFor } from '@herald/core/testing';
+import { type PresenceHarness as Harness, PresenceHarness, type PresenceUser, settle } from './presence-harness';
 
 describe('presence over WebSockets: who receives what', () => {
   let harness: Harness;

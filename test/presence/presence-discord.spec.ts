@@ -1,6 +1,7 @@
 import { ApplicationCommandOptionType, InteractionContextType } from 'discord.js';
 import { type Answer, DiscordHarness, type InteractionInit } from '../support/discord-interactions';
-import { PresenceHarness, type PresenceUser, waitFor } from './presence-harness';
+import { waitFor } from '@herald/core/testing';
+import { PresenceHarness, type PresenceUser } from './presence-harness';
 
 const GUILD = '100000000000000055';
 const { String: STRING, User: USER } = ApplicationCommandOptionType;

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import WebSocket from 'ws';
 import { type Clock, streams } from '@herald/core';
+import { sleep, waitFor } from '@herald/core/testing';
 import type { PresenceChanged } from '@herald/presence';
 import { bearer, type HeraldUnderTest, OPERATOR_TOKEN, startHerald } from '../support/herald-test-app';
 
@@ -159,20 +160,6 @@ export class PresenceSocket {
   }
 }
 
-/** Polls until `probe` holds, every few milliseconds; fails with `what` when it never does. */
-export async function waitFor<T>(what: string, probe: () => T | Promise<T>, timeoutMs = 5_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 /**
  * Lets the server run for a while (checks, flushes, feed) and resolves: for "nothing happens"

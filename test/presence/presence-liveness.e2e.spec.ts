@@ -1,5 +1,6 @@
 import { ManualClock } from '@herald/core';
-import { MINUTE, PresenceHarness, type PresenceUser, settle, waitFor } from './presence-harness';
+import { waitFor } from '@herald/core/testing';
+import { MINUTE, PresenceHarness, type PresenceUser, settle } from './presence-harness';
 
 const GRACE_MS = 10_000;
 

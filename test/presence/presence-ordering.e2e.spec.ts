@@ -1,4 +1,5 @@
-import { PresenceHarness, type PresenceSocket, type PresenceUser, settle, waitFor } from './presence-harness';
+import { waitFor } from '@herald/core/testing';
+import { PresenceHarness, type PresenceSocket, type PresenceUser, settle } from './presence-harness';
 
 describe('presence order per user: a late or retried request never overwrites a newer status', () => {
   let harness: PresenceHarness;

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { HttpClient, type HttpClientOptions, type UpstreamAttempt } from './http-client';
+import { waitFor } from '@herald/core/testing';
 import { UpstreamMalformed, UpstreamRejected, UpstreamUnavailable } from './errors';
 
 type Reply = (req: IncomingMessage, res: ServerResponse) => void;
@@ -60,13 +61,6 @@ const text =
     res.end(body);
   };
 const hang: Reply = () => undefined;
-
-async function waitFor(condition: () => boolean): Promise<void> {
-  for (let waited = 0; !condition(); waited += 5) {
-    if (waited > 2_000) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 const reset: Reply = (req) => req.socket.destroy();
 
 const CLOUDFLARE_PAGE = '<!DOCTYPE html><html><head><title>Just a moment...</title></head><body>Verify you are human</body></html>';
@@ -233,7 +227,6 @@ describe('HttpClient', () => {
     expect(upstream.received).toHaveLength(4);
   });
 
-
   it('drops the limiter state of keys idle for ten minutes, never of a key with a request in flight', async () => {
     let now = 1_000_000;
     const held: ServerResponse[] = [];
@@ -241,7 +234,7 @@ describe('HttpClient', () => {
     const http = client({ now: () => now, timeoutMs: 5_000 });
     await Promise.all(['token-a', 'token-b', 'token-c'].map((limitKey) => http.request({ path: '/quick', limitKey })));
     const slow = http.request({ path: '/slow', limitKey: 'token-slow' });
-    await waitFor(() => held.length === 1);
+    await waitFor('the slow request to arrive', () => held.length === 1);
     expect(http.limitKeyCount).toBe(4);
 
     now += 9 * 60_000;

@@ -19,9 +19,13 @@ const { intervalMs } = workerData as CheckpointWorkerData;
 const port = parentPort!;
 const databases = new Map<number, Database.Database>();
 
-function handBack(id: number, error: unknown): void {
+function release(id: number): void {
   databases.get(id)?.close();
   databases.delete(id);
+}
+
+function handBack(id: number, error: unknown): void {
+  release(id);
   port.postMessage({ failed: id, reason: error instanceof Error ? error.message : String(error) } satisfies FromCheckpointWorker);
 }
 
@@ -43,8 +47,7 @@ port.on('message', (message: ToCheckpointWorker) => {
       handBack(message.add, error);
     }
   } else if ('remove' in message) {
-    databases.get(message.remove)?.close();
-    databases.delete(message.remove);
+    release(message.remove);
     port.postMessage({ removed: message.remove } satisfies FromCheckpointWorker);
   } else {
     clearInterval(timer);

@@ -1,1 +1,2 @@
 export * from './test-event';
+export * from './wait-for';

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import type { NewEvent } from '@herald/core';
 import { describeEventStoreContract } from '../testing/event-store.contract';
 import type { EventStore } from '../event-store.port';
